@@ -1,0 +1,1 @@
+// TODO(platform helper): implement

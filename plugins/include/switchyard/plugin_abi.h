@@ -1,0 +1,244 @@
+/*
+ * Switchyard backend plugin ABI, version 1.
+ *
+ * This is the only contract between the switchyard host and a backend plugin
+ * (libswitchyard-backend-<name>[-<variant>].so). It is plain C and includes
+ * nothing but <stdint.h>, <stddef.h> and <stdbool.h>, so a plugin built by a
+ * different compiler, or by another team, still loads.
+ *
+ * Rules of the boundary
+ *  - No exceptions, STL types, or ownership cross it. Errors come back as
+ *    sy_status codes; the message of the last error on a device is read with
+ *    sy_device_vtbl.last_error.
+ *  - Every struct starts with a version/size field. Members are append-only and
+ *    marked "since vN"; the host checks struct_size before it touches a member
+ *    newer than v1.
+ *  - Negotiation happens once: the host passes the highest ABI it speaks to
+ *    sy_plugin_entry.query; a plugin that cannot serve any version up to that
+ *    returns NULL, and the host reports the plugin's own range (abi_range).
+ *  - Lifetime: everything a plugin hands out (backend table, devices, buffers,
+ *    strings) stays valid until the host calls sy_backend.shutdown. The host
+ *    unloads the library only after shutdown has returned; shutdown joins every
+ *    thread the plugin started and frees everything it allocated.
+ *
+ * One exported symbol per shared library:
+ *     const sy_plugin_entry *sy_plugin_get_entry(void);
+ * In static builds (SWITCHYARD_STATIC_BACKENDS) the same table is exported as
+ * sy_plugin_get_entry_<id> so several backends can live in one executable;
+ * use SY_PLUGIN_DEFINE_ENTRY below and never spell the symbol by hand.
+ */
+#ifndef SWITCHYARD_PLUGIN_ABI_H
+#define SWITCHYARD_PLUGIN_ABI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SY_PLUGIN_ABI_VERSION 1u
+
+/* ---- status codes ------------------------------------------------------ */
+typedef int32_t sy_status;
+#define SY_STATUS_OK 0
+#define SY_STATUS_INVALID_ARGUMENT 1 /* bad shape, type, offset, NULL ... */
+#define SY_STATUS_UNSUPPORTED 2      /* op/type combination not implemented */
+#define SY_STATUS_OUT_OF_MEMORY 3
+#define SY_STATUS_DEVICE_ERROR 4 /* driver or hardware failure */
+#define SY_STATUS_OUT_OF_RANGE 5 /* buffer offset + size past the end */
+
+/* ---- log levels for sy_host_env.log ------------------------------------ */
+#define SY_LOG_DEBUG 0
+#define SY_LOG_INFO 1
+#define SY_LOG_WARN 2
+#define SY_LOG_ERROR 3
+
+/*
+ * What the host gives a plugin at query time. Plugins allocate host-side
+ * bookkeeping and log only through this (never printf/malloc of their own for
+ * anything the host may need to see or account for).
+ */
+typedef struct sy_host_env {
+    uint32_t abi_version; /* the version the host negotiated with this plugin */
+    uint32_t struct_size; /* sizeof(sy_host_env) of the host */
+    void *user;           /* passed back as the first argument below */
+    /* Returns NULL on failure, never aborts. align is a power of two. */
+    void *(*alloc)(void *user, size_t size, size_t align);
+    void (*free)(void *user, void *ptr);
+    /* msg is a NUL-terminated line without trailing newline. */
+    void (*log)(void *user, int32_t level, const char *msg);
+} sy_host_env;
+
+/* ---- devices ----------------------------------------------------------- */
+#define SY_DEVICE_KIND_CPU 0   /* host memory; named "CPU" */
+#define SY_DEVICE_KIND_GPU 1   /* separate memory; named "CUDA0", "CL0", ... */
+#define SY_DEVICE_KIND_ACCEL 2 /* anything else */
+
+/* Feature bits of sy_device_props.features (what the device can do). */
+#define SY_DEVICE_FEATURE_HOST_MEMORY (1ull << 0) /* buffers are host pointers (map_host works) */
+#define SY_DEVICE_FEATURE_F16 (1ull << 1)         /* native fp16 arithmetic */
+#define SY_DEVICE_FEATURE_BF16 (1ull << 2)        /* native bf16 arithmetic */
+#define SY_DEVICE_FEATURE_INT8_DOT (1ull << 3)    /* int8 dot-product instructions */
+#define SY_DEVICE_FEATURE_ASYNC (1ull << 4)       /* run() may return before completion */
+
+typedef struct sy_device_props {
+    uint32_t struct_size;     /* sizeof(sy_device_props) as the plugin knows it */
+    const char *name;         /* "CPU", "CUDA0", "CL0", "TEST0": what -ot rules name */
+    const char *description;  /* human readable, e.g. the CPU or GPU model */
+    uint32_t kind;            /* SY_DEVICE_KIND_* */
+    uint64_t memory_total;    /* bytes */
+    uint64_t memory_free;     /* bytes, at the time of the call */
+    uint64_t features;        /* SY_DEVICE_FEATURE_* bits */
+    const char *feature_text; /* ISA/driver features in words, e.g. "AVX2 FMA F16C" */
+} sy_device_props;
+
+typedef struct sy_device_s *sy_device; /* opaque, owned by the plugin */
+typedef struct sy_buffer_s *sy_buffer; /* opaque, owned by the plugin */
+
+/* ---- ops --------------------------------------------------------------- */
+/* Op kinds. Values are stable and append-only. */
+#define SY_OP_NONE 0
+#define SY_OP_MUL_MAT 1 /* dst[N,M] = src0[K,N] (weights, any type) x src1[K,M] (activations) */
+#define SY_OP_ADD 2     /* dst = src0 + src1, src1 broadcast along rows                     */
+#define SY_OP_MUL 3     /* dst = src0 * src1, src1 broadcast along rows                     */
+#define SY_OP_RMS_NORM 4 /* dst = src0 / sqrt(mean(src0^2) + eps) per row; eps = params_f[0] */
+#define SY_OP_SCALE 5   /* dst = src0 * params_f[0]                                         */
+#define SY_OP_SILU 6    /* dst = src0 * sigmoid(src0)                                       */
+#define SY_OP_SOFTMAX 7 /* per row                                                          */
+#define SY_OP_GET_ROWS 8 /* dst[K,R] = rows src1[R] (int32) of src0[K,N]                    */
+#define SY_OP_COUNT 9
+
+/* Element types are the GGML type ids of ik_llama.cpp (0 = F32, 1 = F16, 8 = Q8_0 ...). */
+#define SY_TYPE_NONE (-1)
+
+#define SY_MAX_DIMS 4
+#define SY_MAX_SRC 4
+
+/*
+ * A tensor view inside a device buffer. ne[0] is the row length (fastest
+ * varying); nb[i] is the stride of dimension i in bytes. For types with a
+ * per-row header the row stride nb[1] includes the header.
+ */
+typedef struct sy_tensor {
+    sy_buffer buffer;
+    uint64_t offset;        /* bytes from the start of the buffer */
+    int32_t type;           /* GGML type id */
+    int32_t n_dims;         /* 1..SY_MAX_DIMS; unused ne are 1 */
+    int64_t ne[SY_MAX_DIMS];
+    uint64_t nb[SY_MAX_DIMS];
+} sy_tensor;
+
+typedef struct sy_op {
+    uint32_t struct_size; /* sizeof(sy_op) of the host */
+    int32_t kind;         /* SY_OP_* */
+    int32_t n_src;
+    sy_tensor dst;
+    sy_tensor src[SY_MAX_SRC];
+    float params_f[4];
+    int32_t params_i[4];
+} sy_op;
+
+/*
+ * Everything a device can do. All members are required in v1 unless marked
+ * (optional), in which case they may be NULL.
+ * Thread safety: calls on one device are made from one host thread at a time;
+ * different devices may be driven from different threads.
+ */
+typedef struct sy_device_vtbl {
+    uint32_t struct_size;
+    sy_status (*get_props)(sy_device dev, sy_device_props *out_props);
+    /* Message of the last failed call on this device; valid until the next call. */
+    const char *(*last_error)(sy_device dev);
+
+    /* Buffers: size in bytes; contents are undefined after alloc. */
+    sy_status (*buffer_alloc)(sy_device dev, uint64_t size, sy_buffer *out_buffer);
+    void (*buffer_free)(sy_device dev, sy_buffer buffer);
+    sy_status (*buffer_upload)(sy_device dev, sy_buffer dst, uint64_t dst_offset, const void *src,
+                               uint64_t size);
+    sy_status (*buffer_download)(sy_device dev, sy_buffer src, uint64_t src_offset, void *dst,
+                                 uint64_t size);
+    sy_status (*buffer_copy)(sy_device dev, sy_buffer dst, uint64_t dst_offset, sy_buffer src,
+                             uint64_t src_offset, uint64_t size);
+    /* (optional) Host address of a buffer of a HOST_MEMORY device, else NULL. */
+    void *(*buffer_host_ptr)(sy_device dev, sy_buffer buffer);
+
+    /* Capability: can this device run op `kind` with weights of `weight_type`
+     * and activations of `act_type` (SY_TYPE_NONE where the op has none)?
+     * Pure and cheap; the host calls it freely. */
+    bool (*supports)(sy_device dev, int32_t kind, int32_t weight_type, int32_t act_type);
+    /* Full check of one concrete op: types, shapes, strides, alignment. Pure. */
+    bool (*supports_op)(sy_device dev, const sy_op *op);
+
+    /* Runs one op. Tensors must live in buffers of this device. */
+    sy_status (*run)(sy_device dev, const sy_op *op);
+    /* Waits until every op submitted to this device has finished. */
+    sy_status (*synchronize)(sy_device dev);
+} sy_device_vtbl;
+
+/* The table a plugin returns from query(). */
+typedef struct sy_backend {
+    uint32_t abi_version; /* the version this table speaks (<= host_max_abi) */
+    uint32_t struct_size;
+    const char *name;       /* backend name, e.g. "reference", "x86": the file name's <name> */
+    const char *variant;    /* e.g. "avx2", "" when there is only one */
+    const char *build_info; /* compiler, flags, version: free text */
+
+    int32_t (*device_count)(void);
+    /* Opens device index < device_count(). The vtbl pointer stays valid until shutdown. */
+    sy_status (*device_open)(int32_t index, sy_device *out_device,
+                             const sy_device_vtbl **out_vtbl);
+    void (*device_close)(sy_device device);
+
+    /* Joins plugin threads and frees everything; no call may follow except
+     * another query(). Returns SY_STATUS_OK or an error the host reports. */
+    sy_status (*shutdown)(void);
+    void *reserved[8]; /* zero; room for v2 members */
+} sy_backend;
+
+/* The one entry table each plugin exports. */
+typedef struct sy_plugin_entry {
+    uint32_t struct_size;
+    /* 0 = cannot run on this machine (missing ISA extension, driver, device);
+     * otherwise larger is better among variants of the same backend name. */
+    uint32_t (*score)(void);
+    /* The ABI versions this plugin can serve, inclusive. */
+    void (*abi_range)(uint32_t *out_min, uint32_t *out_max);
+    /* NULL if no version in [abi_min, host_max_abi] can be served. env stays
+     * valid until shutdown returns. */
+    const sy_backend *(*query)(uint32_t host_max_abi, const sy_host_env *env);
+} sy_plugin_entry;
+
+typedef const sy_plugin_entry *(*sy_plugin_get_entry_fn)(void);
+
+#define SY_PLUGIN_ENTRY_SYMBOL "sy_plugin_get_entry"
+
+#if defined(_WIN32)
+#define SY_PLUGIN_EXPORT __declspec(dllexport)
+#else
+#define SY_PLUGIN_EXPORT __attribute__((visibility("default")))
+#endif
+
+/*
+ * SY_PLUGIN_DEFINE_ENTRY(entry) defines the exported function that returns &entry:
+ * sy_plugin_get_entry in a shared plugin, and sy_plugin_get_entry_<id> when the backend is
+ * linked statically (the build defines SWITCHYARD_STATIC_BACKEND and SY_BACKEND_ENTRY_ID).
+ */
+#define SY_PLUGIN_CONCAT_(a, b) a##b
+#define SY_PLUGIN_CONCAT(a, b) SY_PLUGIN_CONCAT_(a, b)
+#ifdef SWITCHYARD_STATIC_BACKEND
+#define SY_PLUGIN_DEFINE_ENTRY(entry)                                                   \
+    const sy_plugin_entry *SY_PLUGIN_CONCAT(sy_plugin_get_entry_, SY_BACKEND_ENTRY_ID)(void) { \
+        return &(entry);                                                                \
+    }
+#else
+#define SY_PLUGIN_DEFINE_ENTRY(entry) \
+    SY_PLUGIN_EXPORT const sy_plugin_entry *sy_plugin_get_entry(void) { return &(entry); }
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SWITCHYARD_PLUGIN_ABI_H */

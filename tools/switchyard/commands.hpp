@@ -1,0 +1,12 @@
+// Subcommands of the switchyard executable. Each register_* adds its subcommand to the CLI11
+// app; when the subcommand runs it stores its process exit code in `exit_code`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace sy::cli {
+
+void register_backends(CLI::App& app, int& exit_code);
+void register_inspect(CLI::App& app, int& exit_code);
+
+}  // namespace sy::cli
