@@ -1,0 +1,35 @@
+// Per-type table of the scalar reference kernels (STYLE.md rule 10), keyed by GGML type id.
+//
+// The reference kernels are always built in (switchyard_types), so every backend can be
+// checked against them. This first version carries dequantization only; quantize_row,
+// vec_dot and the activation type will be appended as further members, so callers must
+// treat a null function pointer as "not available yet".
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+namespace sy {
+
+// Decodes one row of n elements to float. `row` points at the row's first byte, including
+// the row header of the types that have one (_KS, _KL, _KSS, _KT); n is the row length
+// ne0, a positive multiple of block_elems. `row` needs no particular alignment.
+using DequantizeRowFn = void (*)(const uint8_t* row, float* out, int64_t n);
+
+struct QuantKernels {
+    int32_t type_id;            // GGML type id, as in the type registry
+    int64_t block_elems;        // elements per block (from the block struct)
+    uint32_t block_bytes;       // sizeof the block struct; the registry must agree
+    uint32_t row_header_bytes;  // bytes before the first block of every row
+    DequantizeRowFn dequantize_row;
+    // Later: quantize_row, vec_dot, vec_dot_type (append only).
+};
+
+// nullptr when the type has no reference kernels (activation-only and row-interleaved
+// types, and the few rare file types not implemented yet: see quants/README.md).
+const QuantKernels* find_kernels(int32_t type_id);
+
+// Every entry, ordered by type id.
+std::span<const QuantKernels> all_kernels();
+
+}  // namespace sy
