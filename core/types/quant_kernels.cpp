@@ -14,14 +14,16 @@ using namespace sy::quants;
 
 // Entry for a type whose rows are plain blocks.
 template <typename Block>
-constexpr QuantKernels blocks(int32_t id, DequantizeRowFn dequantize, uint32_t header = 0) {
-    return {id, Block::kElems, uint32_t(sizeof(Block)), header, dequantize};
+constexpr QuantKernels blocks(int32_t id, DequantizeRowFn dequantize, uint32_t header = 0,
+                              QuantizeRowFn quantize = nullptr) {
+    return {id, Block::kElems, uint32_t(sizeof(Block)), header, dequantize, quantize};
 }
 
 // Entry for a raw element type (F32, F16, BF16).
 template <typename Element>
-constexpr QuantKernels elements(int32_t id, DequantizeRowFn dequantize) {
-    return {id, 1, uint32_t(sizeof(Element)), 0, dequantize};
+constexpr QuantKernels elements(int32_t id, DequantizeRowFn dequantize,
+                                QuantizeRowFn quantize = nullptr) {
+    return {id, 1, uint32_t(sizeof(Element)), 0, dequantize, quantize};
 }
 
 constexpr uint32_t kFp16Header = uint32_t(kFp16RowHeaderBytes);

@@ -1,9 +1,9 @@
 // Per-type table of the scalar reference kernels (STYLE.md rule 10), keyed by GGML type id.
 //
 // The reference kernels are always built in (switchyard_types), so every backend can be
-// checked against them. This first version carries dequantization only; quantize_row,
-// vec_dot and the activation type will be appended as further members, so callers must
-// treat a null function pointer as "not available yet".
+// checked against them. Members are appended as kernels land (dequantize_row, then
+// quantize_row, then vec_dot and the activation type), so callers must treat a null
+// function pointer as "not available yet".
 #pragma once
 
 #include <cstdint>
@@ -16,13 +16,19 @@ namespace sy {
 // ne0, a positive multiple of block_elems. `row` needs no particular alignment.
 using DequantizeRowFn = void (*)(const uint8_t* row, float* out, int64_t n);
 
+// Encodes one row of n floats into `row` (row_bytes(type, n) bytes, header included).
+// `importance` is the imatrix slice for this row's columns (n non-negative weights) or
+// nullptr; types that ignore importance weights (F16, BF16, Q8_0) accept it and ignore it.
+using QuantizeRowFn = void (*)(const float* src, uint8_t* row, int64_t n, const float* importance);
+
 struct QuantKernels {
     int32_t type_id;            // GGML type id, as in the type registry
     int64_t block_elems;        // elements per block (from the block struct)
     uint32_t block_bytes;       // sizeof the block struct; the registry must agree
     uint32_t row_header_bytes;  // bytes before the first block of every row
     DequantizeRowFn dequantize_row;
-    // Later: quantize_row, vec_dot, vec_dot_type (append only).
+    QuantizeRowFn quantize_row = nullptr;  // nullptr: not implemented yet
+    // Later: vec_dot, vec_dot_type (append only).
 };
 
 // nullptr when the type has no reference kernels (activation-only and row-interleaved
