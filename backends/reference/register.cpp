@@ -1,1 +1,59 @@
-// TODO(host helper)
+// Entry point and backend table of the reference backend: portable scalar C++, always built,
+// the oracle every other backend is checked against. One device, "CPU".
+#include "device.hpp"
+#include "switchyard/plugin_abi.h"
+#include "switchyard/sdk/plugin_devices.hpp"
+
+namespace sy::reference {
+namespace {
+
+constexpr uint32_t kAbiMin = 1;
+constexpr uint32_t kAbiMax = SY_PLUGIN_ABI_VERSION;
+
+// The plugin's only global: the host env and the devices it has handed out.
+sdk::PluginDevices<CpuDevice> g_plugin("reference");
+
+// Runs on every machine; ISA-specific CPU backends score higher.
+uint32_t score() { return 1; }
+
+void abi_range(uint32_t* out_min, uint32_t* out_max) {
+    if (out_min != nullptr) *out_min = kAbiMin;
+    if (out_max != nullptr) *out_max = kAbiMax;
+}
+
+int32_t device_count() { return 1; }
+
+sy_status device_open(int32_t index, sy_device* out_device, const sy_device_vtbl** out_vtbl) {
+    return g_plugin.open(index, device_count(), out_device, out_vtbl);
+}
+
+void device_close(sy_device device) { g_plugin.close(device); }
+
+sy_status shutdown() { return g_plugin.shutdown(); }
+
+const sy_backend kBackend = {
+    SY_PLUGIN_ABI_VERSION,
+    sizeof(sy_backend),
+    "reference",
+    "",
+    "portable scalar C++, compiler " __VERSION__,
+    &device_count,
+    &device_open,
+    &device_close,
+    &shutdown,
+    {},
+};
+
+const sy_backend* query(uint32_t host_max_abi, const sy_host_env* env) {
+    if (sdk::negotiate_abi(host_max_abi, kAbiMin, kAbiMax) == 0) return nullptr;
+    return g_plugin.bind(env) ? &kBackend : nullptr;
+}
+
+const sy_plugin_entry kEntry = {sizeof(sy_plugin_entry), &score, &abi_range, &query};
+
+}  // namespace
+}  // namespace sy::reference
+
+extern "C" {
+SY_PLUGIN_DEFINE_ENTRY(sy::reference::kEntry)
+}

@@ -166,7 +166,12 @@ typedef struct sy_device_vtbl {
 
     /* Capability: can this device run op `kind` with weights of `weight_type`
      * and activations of `act_type` (SY_TYPE_NONE where the op has none)?
-     * Pure and cheap; the host calls it freely. */
+     * Pure and cheap; the host calls it freely.
+     * Which operand is which (the same for every backend):
+     *   MUL_MAT, GET_ROWS            weight = src[0].type, act = src[1].type
+     *   ADD, MUL                     weight = src[1].type (bias, norm weight), act = src[0].type
+     *   RMS_NORM, SCALE, SILU, SOFTMAX
+     *                                weight = SY_TYPE_NONE, act = src[0].type */
     bool (*supports)(sy_device dev, int32_t kind, int32_t weight_type, int32_t act_type);
     /* Full check of one concrete op: types, shapes, strides, alignment. Pure. */
     bool (*supports_op)(sy_device dev, const sy_op *op);
