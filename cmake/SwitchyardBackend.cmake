@@ -28,6 +28,14 @@ function(switchyard_add_backend name)
             PREFIX "lib")
         target_compile_definitions(${target} PRIVATE SY_BACKEND_ENTRY_ID=${entry_id})
         install(TARGETS ${target} LIBRARY DESTINATION lib/switchyard)
+        # Export only the entry symbol (a version script hides even weak libstdc++
+        # instantiations, which visibility=hidden cannot), and refuse unresolved symbols so a
+        # missing function fails the build, not the load on a user's machine.
+        if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
+            set(map ${PROJECT_SOURCE_DIR}/cmake/plugin_exports.map)
+            target_link_options(${target} PRIVATE -Wl,--version-script=${map} -Wl,--no-undefined)
+            set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${map})
+        endif()
         set_property(GLOBAL APPEND PROPERTY SWITCHYARD_PLUGIN_TARGETS ${target})
     endif()
     set_target_properties(${target} PROPERTIES
