@@ -78,3 +78,16 @@ void quantize_row_iq6_k(const float* src, uint8_t* row, int64_t n, const float* 
 //
 // Format limit worth knowing: d and the super-block scales are fp16, so rows whose values
 // are below ~1e-3 lose precision in the 6-bit types (IQ6_K's d = max/127^2 turns subnormal).
+
+// ---- k-quants and IQ4_XS (quantize_k_quants.cpp) ----
+// 256-element super-blocks. With importance: the oracle's quantize_qN_K "_impl" paths (and
+// quantize_iq4_xs). Without: the same search with the oracle's no-imatrix weights, not its
+// "_ref" quantizers (close in error, different bytes).
+namespace sy::quants {
+void quantize_row_q6_k(const float* src, uint8_t* row, int64_t n, const float* importance);
+void quantize_row_q5_k(const float* src, uint8_t* row, int64_t n, const float* importance);
+void quantize_row_q4_k(const float* src, uint8_t* row, int64_t n, const float* importance);
+void quantize_row_q3_k(const float* src, uint8_t* row, int64_t n, const float* importance);
+void quantize_row_q2_k(const float* src, uint8_t* row, int64_t n, const float* importance);
+void quantize_row_iq4_xs(const float* src, uint8_t* row, int64_t n, const float* importance);
+}  // namespace sy::quants
