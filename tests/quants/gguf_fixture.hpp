@@ -1,6 +1,5 @@
-// A tiny GGUF v2/v3 reader for the trusted golden fixtures in tests/data/golden_quants:
-// just tensor names, types, shapes and data. Not a validating parser; Switchyard's real
-// reader is core/gguf, and these tests should move to it once its API settles.
+// The golden fixtures in tests/data/golden_quants as the quant tests want them: tensor
+// names, types, shapes and data in one owned byte buffer. Parsing is core/gguf's.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +28,7 @@ struct GgufFixture {
     }
 };
 
-// Throws std::runtime_error naming the file when it cannot be read or is not GGUF v2/v3.
+// Throws (std::runtime_error or sy::Error) naming the file when it cannot be read or parsed.
 GgufFixture read_gguf_fixture(const std::string& path);
 
 }  // namespace sy::test
