@@ -63,12 +63,12 @@ constexpr QuantKernels kKernels[] = {
     blocks<BlockIq2Ks>(145, dequantize_row_iq2_ks, kFp16Header, quantize_row_iq2_ks),
     blocks<BlockIq4Kss>(146, dequantize_row_iq4_kss, kF32Header, quantize_row_iq4_kss),
     blocks<BlockIq5Ks>(152, dequantize_row_iq5_ks, kF32Header, quantize_row_iq5_ks),
-    blocks<BlockIq2Kt>(153, dequantize_row_iq2_kt, kF32Header),  // row factor 1.05, as the kernels
-    blocks<BlockIq3Kt>(154, dequantize_row_iq3_kt, kF32Header),  // row factor 1.01, as the kernels
-    blocks<BlockIq4Kt>(155, dequantize_row_iq4_kt, kF32Header),
+    blocks<BlockIq2Kt>(153, dequantize_row_iq2_kt, kF32Header, quantize_row_iq2_kt),  // row factor 1.05, as the kernels
+    blocks<BlockIq3Kt>(154, dequantize_row_iq3_kt, kF32Header, quantize_row_iq3_kt),  // row factor 1.01, as the kernels
+    blocks<BlockIq4Kt>(155, dequantize_row_iq4_kt, kF32Header, quantize_row_iq4_kt),
     blocks<BlockIq3Ks>(156, dequantize_row_iq3_ks, kFp16Header, quantize_row_iq3_ks),
     blocks<BlockIq2Kl>(157, dequantize_row_iq2_kl, kFp16Header, quantize_row_iq2_kl),
-    blocks<BlockIq1Kt>(158, dequantize_row_iq1_kt, kF32Header),
+    blocks<BlockIq1Kt>(158, dequantize_row_iq1_kt, kF32Header, quantize_row_iq1_kt),
 };
 
 constexpr bool sorted_by_id() {

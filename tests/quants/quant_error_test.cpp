@@ -176,6 +176,7 @@ const std::set<std::string>& byte_identical_types() {
         "Q5_1", "IQ4_NL", "IQ2_K", "IQ3_K", "IQ4_K", "IQ5_K", "IQ6_K",
         "IQ4_KS", "IQ5_KS", "IQ4_KSS", "IQ3_KS", "IQ2_KS", "IQ2_KL",
         "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS",
+        "IQ1_KT", "IQ2_KT", "IQ3_KT", "IQ4_KT",
     };
     return types;
 }

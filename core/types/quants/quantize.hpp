@@ -91,3 +91,16 @@ void quantize_row_q3_k(const float* src, uint8_t* row, int64_t n, const float* i
 void quantize_row_q2_k(const float* src, uint8_t* row, int64_t n, const float* importance);
 void quantize_row_iq4_xs(const float* src, uint8_t* row, int64_t n, const float* importance);
 }  // namespace sy::quants
+
+// ---- trellis ("KT") types (quantize_iq_kt.cpp) ----
+// An f32 row scale, then 256-element super-blocks; each group of 8 values (IQ4_KT: 4) is the
+// index of the nearest (importance-weighted) group of the generator codebook, found with the
+// oracle's clustered search (QuantizerIQKT). Codebooks and clusters are built once, at first
+// use (thread-safe static init; ~0.1-0.4 s each). Every golden row is byte-identical to the
+// oracle's; float-order choices are commented in quantize_iq_kt.cpp.
+namespace sy::quants {
+void quantize_row_iq1_kt(const float* src, uint8_t* row, int64_t n, const float* importance);
+void quantize_row_iq2_kt(const float* src, uint8_t* row, int64_t n, const float* importance);
+void quantize_row_iq3_kt(const float* src, uint8_t* row, int64_t n, const float* importance);
+void quantize_row_iq4_kt(const float* src, uint8_t* row, int64_t n, const float* importance);
+}  // namespace sy::quants
