@@ -225,17 +225,32 @@ std::vector<std::string> GgufWriter::write_split(const std::string& path, const 
     const uint64_t align = alignment();
     std::vector<std::vector<const Tensor*>> shards(1);
     uint64_t shard_bytes = 0;
-    for (const Tensor& t : tensors_) {
-        const uint64_t padded = pad_to(t.nbytes, align);
-        auto& cur = shards.back();
-        const bool full = (options.max_tensors && cur.size() >= options.max_tensors) ||
-                          (options.max_bytes && shard_bytes + padded > options.max_bytes);
-        if (!cur.empty() && full) {
-            shards.emplace_back();
-            shard_bytes = 0;
+    if (!options.tensors_per_shard.empty()) {
+        uint64_t total = 0;
+        for (uint64_t n : options.tensors_per_shard) {
+            if (n == 0) throw Error(path + ": a shard of the requested split has no tensors");
+            total += n;
         }
-        shards.back().push_back(&t);
-        shard_bytes += padded;
+        if (total != tensors_.size())
+            throw Error(path + ": the requested split holds " + std::to_string(total) + " tensors, the model has " +
+                        std::to_string(tensors_.size()));
+        shards.assign(options.tensors_per_shard.size(), {});
+        size_t next = 0;
+        for (size_t k = 0; k < shards.size(); ++k)
+            for (uint64_t i = 0; i < options.tensors_per_shard[k]; ++i) shards[k].push_back(&tensors_[next++]);
+    } else {
+        for (const Tensor& t : tensors_) {
+            const uint64_t padded = pad_to(t.nbytes, align);
+            auto& cur = shards.back();
+            const bool full = (options.max_tensors && cur.size() >= options.max_tensors) ||
+                              (options.max_bytes && shard_bytes + padded > options.max_bytes);
+            if (!cur.empty() && full) {
+                shards.emplace_back();
+                shard_bytes = 0;
+            }
+            shards.back().push_back(&t);
+            shard_bytes += padded;
+        }
     }
     if (shards.size() > UINT16_MAX) throw Error(path + ": " + std::to_string(shards.size()) + " shards, more than 65535");
     if (tensors_.size() > static_cast<size_t>(INT32_MAX)) throw Error(path + ": too many tensors for split.tensors.count");

@@ -31,6 +31,9 @@ struct SplitOptions {
     uint64_t max_tensors = 0;  // per shard; 0 = no limit
     uint64_t max_bytes = 0;    // tensor data per shard (padded); 0 = no limit. A tensor larger
                                // than this gets a shard of its own.
+    // Exact number of tensors in each shard, in order (e.g. to keep an input model's split);
+    // when set, the limits above are ignored and the counts must add up to the tensor count.
+    std::vector<uint64_t> tensors_per_shard;
 };
 
 class GgufWriter {

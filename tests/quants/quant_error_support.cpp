@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <sstream>
 #include <stdexcept>
 
@@ -15,61 +14,8 @@ namespace sy::test {
 namespace {
 
 constexpr int32_t kQ4_0 = 2;
-
-std::vector<uint8_t> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error(path + ": cannot open");
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// Reads little-endian fields and says where it failed.
-class ImatrixCursor {
-public:
-    ImatrixCursor(std::span<const uint8_t> bytes, const std::string& what)
-        : bytes_(bytes), what_(what) {}
-
-    int32_t read_i32(const char* field) {
-        need(4, field);
-        int32_t v;
-        std::memcpy(&v, bytes_.data() + pos_, 4);
-        pos_ += 4;
-        return v;
-    }
-    int32_t read_positive(const char* field) {
-        const size_t at = pos_;
-        const int32_t v = read_i32(field);
-        if (v <= 0) fail_at(at, std::string(field) + " is " + std::to_string(v) + ", must be > 0");
-        return v;
-    }
-    std::string read_bytes(size_t n, const char* field) {
-        need(n, field);
-        std::string s(reinterpret_cast<const char*>(bytes_.data() + pos_), n);
-        pos_ += n;
-        return s;
-    }
-    void read_floats(float* out, size_t n, const char* field) {
-        need(n * 4, field);
-        std::memcpy(out, bytes_.data() + pos_, n * 4);
-        pos_ += n * 4;
-    }
-    bool at_end() const { return pos_ == bytes_.size(); }
-    size_t position() const { return pos_; }
-    void set_context(std::string context) { context_ = std::move(context); }
-    [[noreturn]] void fail_at(size_t at, const std::string& why) const {
-        throw std::runtime_error(what_ + ": " + (context_.empty() ? "" : context_ + ": ") + why +
-                                 " (byte " + std::to_string(at) + ")");
-    }
-
-private:
-    void need(size_t n, const char* field) const {
-        if (n > bytes_.size() - pos_)
-            fail_at(pos_, std::string("truncated while reading ") + field);
-    }
-    std::span<const uint8_t> bytes_;
-    std::string what_;
-    std::string context_;
-    size_t pos_ = 0;
-};
+constexpr int32_t kIq2Xs = 17;
+constexpr int32_t kIq2S = 22;
 
 double parse_double(const std::string& s, const std::string& where) {
     size_t used = 0;
@@ -90,58 +36,6 @@ DequantizeRowFn kernel_dequantizer(int32_t type_id) {
 }
 
 }  // namespace
-
-// ---- imatrix ----
-
-const ImatrixEntry* Imatrix::find(std::string_view tensor_name) const {
-    for (const ImatrixEntry& e : entries)
-        if (e.name == tensor_name) return &e;
-    return nullptr;
-}
-
-Imatrix parse_imatrix_dat(std::span<const uint8_t> bytes, const std::string& what) {
-    ImatrixCursor c(bytes, what);
-    Imatrix m;
-    const int32_t count = c.read_positive("entry count");
-    for (int32_t i = 0; i < count; ++i) {
-        c.set_context("entry " + std::to_string(i));
-        ImatrixEntry e;
-        const int32_t name_length = c.read_positive("name length");
-        e.name = c.read_bytes(size_t(name_length), "name");
-        c.set_context("entry " + std::to_string(i) + " '" + e.name + "'");
-        if (m.find(e.name)) c.fail_at(c.position(), "duplicate entry");
-        const size_t ncall_at = c.position();
-        e.ncall = c.read_i32("ncall");
-        if (e.ncall < 0) c.fail_at(ncall_at, "negative ncall " + std::to_string(e.ncall));
-        const int32_t nval = c.read_positive("value count");
-        e.values.resize(size_t(nval));
-        const size_t values_at = c.position();
-        c.read_floats(e.values.data(), e.values.size(), "values");
-        for (size_t j = 0; j < e.values.size(); ++j)
-            if (!std::isfinite(e.values[j]) || e.values[j] < 0)
-                c.fail_at(values_at + 4 * j, "value " + std::to_string(j) + " is " +
-                                                 std::to_string(e.values[j]) +
-                                                 ", must be finite and >= 0");
-        // llama-quantize averages the accumulated squares over the calls (float division).
-        if (e.ncall > 0)
-            for (float& v : e.values) v /= float(e.ncall);
-        m.entries.push_back(std::move(e));
-    }
-    c.set_context("trailer");
-    if (!c.at_end()) {  // newer files: chunk count and dataset name
-        m.chunk_count = c.read_i32("chunk count");
-        const int32_t dataset_length = c.read_i32("dataset name length");
-        if (dataset_length < 0) c.fail_at(c.position() - 4, "negative dataset name length");
-        m.dataset = c.read_bytes(size_t(dataset_length), "dataset name");
-        if (!c.at_end()) c.fail_at(c.position(), "unexpected bytes after the dataset name");
-    }
-    return m;
-}
-
-Imatrix read_imatrix_dat(const std::string& path) {
-    const std::vector<uint8_t> bytes = read_file(path);
-    return parse_imatrix_dat(bytes, path);
-}
 
 // ---- oracle-error.tsv ----
 
@@ -182,9 +76,21 @@ const OracleError* find_oracle_error(std::span<const OracleError> table, std::st
 // ---- variants ----
 
 std::vector<QuantVariant> quant_variants() {
+    // Only what oracle-error.tsv measured: not the activation-only types (Q8_1, Q8_K) nor
+    // Q6_0 (a fallback type without a golden file; tests/quants/q6_0_test.cpp checks it).
+    const QuantErrorFixtures& f = quant_error_fixtures();
+    const std::string& first_tensor = f.matrices.front().name;
     std::vector<QuantVariant> out;
     for (const QuantKernels& k : all_kernels()) {
-        if (!k.quantize_row) continue;
+        if (!k.quantize_row || !find_oracle_error(f.oracle, type_name(k.type_id), first_tensor)) continue;
+        if (k.type_id == kIq2S) {
+            // The oracle's "IQ2_S" line and golden file are its IQ2_S *file type*, an IQ2_XS
+            // mix: with --pure every tensor is IQ2_XS. So that line measures the IQ2_XS
+            // quantizer; the IQ2_S type itself has no oracle measurement (its own tests check it).
+            const QuantKernels* xs = find_kernels(kIq2Xs);
+            out.push_back({"IQ2_S", kIq2Xs, xs->quantize_row, oracle_dequantizer(kIq2Xs), true});
+            continue;
+        }
         out.push_back(
             {type_name(k.type_id), k.type_id, k.quantize_row, oracle_dequantizer(k.type_id), true});
         if (k.type_id == kQ4_0)
@@ -224,13 +130,7 @@ std::vector<SourceMatrix> load_source_matrices(const GgufFixture& file) {
 
 const float* importance_for_row(const ImatrixEntry* entry, const SourceMatrix& m, int64_t row) {
     if (!entry) return nullptr;
-    const int64_t slices = m.rows / m.rows_per_slice;
-    const auto size = int64_t(entry->values.size());
-    if (size == m.ne0) return entry->values.data();
-    if (size == m.ne0 * slices) return entry->values.data() + (row / m.rows_per_slice) * m.ne0;
-    throw std::runtime_error("imatrix entry " + entry->name + " has " + std::to_string(size) +
-                             " values; " + m.name + " needs " + std::to_string(m.ne0) +
-                             " per slice");
+    return importance_slice(*entry, m.ne0, m.rows / m.rows_per_slice, row / m.rows_per_slice, m.name);
 }
 
 // ---- measuring ----
@@ -303,7 +203,7 @@ const QuantErrorFixtures& quant_error_fixtures() {
         QuantErrorFixtures f;
         f.source_file = read_gguf_fixture(golden_path("source-f32.gguf"));
         f.matrices = load_source_matrices(f.source_file);
-        f.imatrix = read_imatrix_dat(golden_path("imatrix.dat"));
+        f.imatrix = read_imatrix(golden_path("imatrix.dat"));
         f.oracle = read_oracle_errors(golden_path("oracle-error.tsv"));
         return f;
     }();

@@ -19,35 +19,14 @@
 #include <vector>
 
 #include "gguf_fixture.hpp"
+#include "imatrix/imatrix.hpp"
 #include "types/quant_kernels.hpp"
 
 namespace sy::test {
 
-// ---- imatrix.dat, legacy format ----
-// int32 entry count; per entry: int32 name length, name bytes, int32 ncall, int32 nval,
-// nval float32; then optionally int32 chunk count, int32 dataset-name length, name.
-// Like ik's llama-quantize (examples/quantize/quantize.cpp load_imatrix), the stored
-// sums are divided by ncall when ncall > 0. An entry of a 3-D expert tensor holds one
-// slice of ne0 values per expert, back to back.
-struct ImatrixEntry {
-    std::string name;
-    int32_t ncall = 0;
-    std::vector<float> values;  // stored value / ncall
-};
-
-struct Imatrix {
-    std::vector<ImatrixEntry> entries;
-    int32_t chunk_count = 0;  // 0 when the file has no trailer
-    std::string dataset;
-
-    const ImatrixEntry* find(std::string_view tensor_name) const;  // nullptr if none
-};
-
-// Strict: throws std::runtime_error naming `what`, the entry and the byte offset for a
-// truncated file, a non-positive count or length, a non-finite or negative weight, a
-// duplicate name or trailing bytes.
-Imatrix parse_imatrix_dat(std::span<const uint8_t> bytes, const std::string& what);
-Imatrix read_imatrix_dat(const std::string& path);
+// ---- imatrix ----
+// Read with core's reader (core/imatrix/imatrix.hpp): sy::Imatrix, sy::ImatrixEntry. Like ik's
+// llama-quantize, the .dat values arrive divided by ncall (when ncall > 0).
 
 // ---- oracle-error.tsv: type, tensor, rmse, imatrix_weighted_rmse, bytes ----
 struct OracleError {
@@ -91,8 +70,9 @@ struct SourceMatrix {
 // oracle keeps them F32).
 std::vector<SourceMatrix> load_source_matrices(const GgufFixture& file);
 
-// The importance weights for one row: its expert's slice of `entry`, or nullptr when there
-// is no entry. Throws when the entry's size is neither ne0 nor ne0 * (rows/rows_per_slice).
+// The importance weights for one row: its expert's slice of `entry` (core's importance_slice
+// with ne2 = rows / rows_per_slice), or nullptr when there is no entry. Throws sy::Error when
+// the entry's size is not ne0 * ne2.
 const float* importance_for_row(const ImatrixEntry* entry, const SourceMatrix& m, int64_t row);
 
 // ---- measuring ----

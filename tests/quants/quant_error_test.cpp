@@ -1,4 +1,4 @@
-// The error harness itself (imatrix parser, oracle table, the error formula) and the
+// The error harness itself (golden imatrix, oracle table, the error formula) and the
 // QuantizerQuality suite: for every type with a quantize_row, our error on each tensor of
 // the golden source must stay within kMaxErrorRatioToOracle of the oracle's.
 //
@@ -19,108 +19,38 @@
 #include <string>
 #include <vector>
 
+#include "common/error.hpp"
 #include "golden_support.hpp"
 #include "quant_error_support.hpp"
 
 namespace sy::test {
 namespace {
 
-// ---- imatrix.dat parser ----
-
-void put_i32(std::vector<uint8_t>& out, int32_t v) {
-    const auto* p = reinterpret_cast<const uint8_t*>(&v);
-    out.insert(out.end(), p, p + 4);
-}
-void put_entry(std::vector<uint8_t>& out, const std::string& name, int32_t ncall,
-               const std::vector<float>& values) {
-    put_i32(out, int32_t(name.size()));
-    out.insert(out.end(), name.begin(), name.end());
-    put_i32(out, ncall);
-    put_i32(out, int32_t(values.size()));
-    const auto* p = reinterpret_cast<const uint8_t*>(values.data());
-    out.insert(out.end(), p, p + 4 * values.size());
-}
+// ---- the golden imatrix as the harness uses it (the reader itself: tests/imatrix) ----
 
 TEST(ImatrixDat, ParsesTheGoldenFixture) {
-    const Imatrix m = read_imatrix_dat(golden_path("imatrix.dat"));
+    const Imatrix& m = quant_error_fixtures().imatrix;
     EXPECT_EQ(m.entries.size(), 9u);
     EXPECT_EQ(m.chunk_count, 1);
-    EXPECT_EQ(m.dataset, "random");
-    const ImatrixEntry* down = m.find("blk.0.ffn_down.weight");
-    ASSERT_NE(down, nullptr);
-    EXPECT_EQ(down->values.size(), 512u);
-    EXPECT_EQ(m.find("no.such.weight"), nullptr);
+    EXPECT_EQ(m.datasets, std::vector<std::string>{"random"});
     // Every matrix of the source has its entry, one weight per input column.
     for (const SourceMatrix& s : quant_error_fixtures().matrices) {
         const ImatrixEntry* e = m.find(s.name);
         ASSERT_NE(e, nullptr) << s.name;
         EXPECT_EQ(int64_t(e->values.size()), s.ne0) << s.name;
+        EXPECT_EQ(importance_for_row(e, s, s.rows - 1), e->values.data()) << s.name;
     }
-}
-
-TEST(ImatrixDat, DividesByNcallAndKeepsZeroNcallAsIs) {
-    std::vector<uint8_t> bytes;
-    put_i32(bytes, 2);
-    put_entry(bytes, "a.weight", 4, {2.f, 6.f});
-    put_entry(bytes, "b.weight", 0, {3.f});
-    const Imatrix m = parse_imatrix_dat(bytes, "mem");  // no trailer: older files
-    ASSERT_EQ(m.entries.size(), 2u);
-    EXPECT_EQ(m.entries[0].values, (std::vector<float>{0.5f, 1.5f}));
-    EXPECT_EQ(m.entries[1].values, (std::vector<float>{3.f}));
-    EXPECT_EQ(m.chunk_count, 0);
-}
-
-void expect_parse_error(const std::vector<uint8_t>& bytes, const std::string& needle) {
-    try {
-        parse_imatrix_dat(bytes, "bad.dat");
-        ADD_FAILURE() << "no error; expected one mentioning '" << needle << "'";
-    } catch (const std::runtime_error& e) {
-        const std::string what = e.what();
-        EXPECT_NE(what.find("bad.dat"), std::string::npos) << what;
-        EXPECT_NE(what.find(needle), std::string::npos) << what;
-    }
-}
-
-TEST(ImatrixDat, RejectsMalformedFilesWithClearErrors) {
-    std::vector<uint8_t> good;
-    put_i32(good, 1);
-    put_entry(good, "a.weight", 1, {1.f, 2.f});
-
-    expect_parse_error({}, "truncated while reading entry count");
-    std::vector<uint8_t> zero_entries;
-    put_i32(zero_entries, 0);
-    expect_parse_error(zero_entries, "entry count is 0");
-
-    std::vector<uint8_t> truncated(good.begin(), good.end() - 2);
-    expect_parse_error(truncated, "entry 0 'a.weight': truncated while reading values");
-
-    std::vector<uint8_t> negative = good;
-    const float minus_one = -1.f;
-    std::memcpy(negative.data() + negative.size() - 4, &minus_one, 4);
-    expect_parse_error(negative, "must be finite and >= 0");
-
-    std::vector<uint8_t> duplicate;
-    put_i32(duplicate, 2);
-    put_entry(duplicate, "a.weight", 1, {1.f});
-    put_entry(duplicate, "a.weight", 1, {1.f});
-    expect_parse_error(duplicate, "duplicate entry");
-
-    std::vector<uint8_t> trailing = good;
-    put_i32(trailing, 1);
-    put_i32(trailing, 3);
-    trailing.insert(trailing.end(), {'a', 'b', 'c', 'x'});
-    expect_parse_error(trailing, "unexpected bytes after the dataset name");
 }
 
 TEST(ImatrixDat, ExpertTensorsTakeTheirOwnSlice) {
-    ImatrixEntry e{"exps", 1, {1, 2, 3, 4, 5, 6}};
+    const ImatrixEntry e{"exps", 3, {1, 2, 3, 4, 5, 6}, {1, 1, 1}};
     SourceMatrix m{"exps", 2, 6, 2, std::vector<float>(12)};  // 3 experts x 2 rows x 2 columns
     EXPECT_EQ(importance_for_row(&e, m, 0), e.values.data());
     EXPECT_EQ(importance_for_row(&e, m, 3), e.values.data() + 2);
     EXPECT_EQ(importance_for_row(&e, m, 5), e.values.data() + 4);
     EXPECT_EQ(importance_for_row(nullptr, m, 5), nullptr);
-    ImatrixEntry wrong{"exps", 1, {1, 2, 3}};
-    EXPECT_THROW(importance_for_row(&wrong, m, 0), std::runtime_error);
+    const ImatrixEntry wrong{"exps", 1, {1, 2, 3}, {1}};
+    EXPECT_THROW(importance_for_row(&wrong, m, 0), sy::Error);
 }
 
 // ---- the error formula: the oracle's own files must give the oracle's own numbers ----
@@ -176,7 +106,7 @@ const std::set<std::string>& byte_identical_types() {
         "Q5_1", "IQ4_NL", "IQ2_K", "IQ3_K", "IQ4_K", "IQ5_K", "IQ6_K",
         "IQ4_KS", "IQ5_KS", "IQ4_KSS", "IQ3_KS", "IQ2_KS", "IQ2_KL",
         "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS",
-        "IQ1_KT", "IQ2_KT", "IQ3_KT", "IQ4_KT",
+        "IQ1_KT", "IQ2_KT", "IQ3_KT", "IQ4_KT", "IQ3_XXS", "IQ3_S",
     };
     return types;
 }

@@ -16,6 +16,7 @@
 #include "commands.hpp"
 #include "gguf/gguf_model.hpp"
 #include "inspect_report.hpp"
+#include "text_format.hpp"
 #include "types/type_registry.hpp"
 
 namespace sy::cli {
@@ -38,17 +39,6 @@ struct TypeTotals {
 
 double bits_per_weight(const TypeTotals& t) {
     return t.elements ? static_cast<double>(t.bytes) * 8.0 / static_cast<double>(t.elements) : 0.0;
-}
-
-std::string human_bytes(uint64_t n) {
-    static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = static_cast<double>(n);
-    size_t u = 0;
-    while (v >= 1024.0 && u + 1 < std::size(kUnits)) {
-        v /= 1024.0;
-        ++u;
-    }
-    return u == 0 ? fmt::format("{} B", n) : fmt::format("{:.2f} {}", v, kUnits[u]);
 }
 
 // A string from the file, quoted for a terminal: UTF-8 kept, control bytes escaped, cut after

@@ -8,5 +8,6 @@ namespace sy::cli {
 
 void register_backends(CLI::App& app, int& exit_code);
 void register_inspect(CLI::App& app, int& exit_code);
+void register_quantize(CLI::App& app, int& exit_code);
 
 }  // namespace sy::cli

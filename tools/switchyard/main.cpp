@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
     int exit_code = 0;
     sy::cli::register_backends(app, exit_code);
     sy::cli::register_inspect(app, exit_code);
+    sy::cli::register_quantize(app, exit_code);
 
     try {
         app.parse(argc, argv);

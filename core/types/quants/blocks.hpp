@@ -55,6 +55,12 @@ struct BlockQ5_1 {  // y = d*q + m
     uint8_t qh[4];
     uint8_t qs[16];
 };
+struct BlockQ6_0 {  // y = d*(q-32); bits 4-5 of elements j and j+16 in qh[j%8] (see legacy.cpp)
+    static constexpr int64_t kElems = 32;
+    uint16_t d;
+    uint8_t qh[8];
+    uint8_t qs[16];
+};
 struct BlockQ8_0 {  // y = d*q
     static constexpr int64_t kElems = 32;
     uint16_t d;
@@ -270,6 +276,7 @@ struct BlockIq4Kt {
 // ggml's sizes (static_asserts in ggml-common.h). The kernel table test checks them against
 // the type registry as well.
 static_assert(sizeof(BlockQ4_0) == 18 && sizeof(BlockQ4_1) == 20 && sizeof(BlockQ5_0) == 22);
+static_assert(sizeof(BlockQ6_0) == 26);
 static_assert(sizeof(BlockQ5_1) == 24 && sizeof(BlockQ8_0) == 34 && sizeof(BlockIq4Nl) == 18);
 static_assert(sizeof(BlockQ2_K) == 84 && sizeof(BlockQ3_K) == 110 && sizeof(BlockQ4_K) == 144);
 static_assert(sizeof(BlockQ5_K) == 176 && sizeof(BlockQ6_K) == 210);

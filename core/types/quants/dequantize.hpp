@@ -22,6 +22,7 @@ void dequantize_row_bf16(const uint8_t* row, float* out, int64_t n);
 void dequantize_row_q4_0(const uint8_t* row, float* out, int64_t n);
 void dequantize_row_q4_1(const uint8_t* row, float* out, int64_t n);
 void dequantize_row_q5_0(const uint8_t* row, float* out, int64_t n);
+void dequantize_row_q6_0(const uint8_t* row, float* out, int64_t n);
 void dequantize_row_q5_1(const uint8_t* row, float* out, int64_t n);
 void dequantize_row_q8_0(const uint8_t* row, float* out, int64_t n);
 void dequantize_row_iq4_nl(const uint8_t* row, float* out, int64_t n);

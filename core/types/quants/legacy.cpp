@@ -58,6 +58,22 @@ void dequantize_row_q5_0(const uint8_t* row, float* out, int64_t n) {
     });
 }
 
+// Q6_0: the low nibbles as in Q5_0; the two high bits of elements j and j+16 (j < 16) are a
+// 4-bit group of qh[j % 8]: the low group for j < 8, the high group for j >= 8, each holding
+// element j's bits in its bits 0-1 and element j+16's in its bits 2-3.
+void dequantize_row_q6_0(const uint8_t* row, float* out, int64_t n) {
+    for_each_block<BlockQ6_0>(row, out, n, [](const BlockQ6_0& b, float* y) {
+        const float d = fp16_to_fp32(b.d);
+        for (int j = 0; j < 16; ++j) {
+            const int high = b.qh[j % 8] >> (4 * (j / 8));
+            const int q0 = lo_nibble(b.qs[j]) | (high & 0x3) << 4;
+            const int q1 = hi_nibble(b.qs[j]) | (high & 0xC) << 2;
+            y[j] = float(q0 - 32) * d;
+            y[j + 16] = float(q1 - 32) * d;
+        }
+    });
+}
+
 void dequantize_row_q5_1(const uint8_t* row, float* out, int64_t n) {
     for_each_block<BlockQ5_1>(row, out, n, [](const BlockQ5_1& b, float* y) {
         const float d = fp16_to_fp32(b.d);

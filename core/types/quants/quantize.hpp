@@ -27,6 +27,11 @@ void quantize_row_bf16(const float* src, uint8_t* row, int64_t n, const float* i
 void quantize_row_q4_0(const float* src, uint8_t* row, int64_t n, const float* importance);
 void quantize_row_q4_1(const float* src, uint8_t* row, int64_t n, const float* importance);
 void quantize_row_q5_0(const float* src, uint8_t* row, int64_t n, const float* importance);
+// Q6_0 (ik's 6-bit legacy type, the fallback for Q5_K/IQ5_K rows that are not a multiple of
+// 256): the weighted least-squares search of make_qx_quants over [-32, 31] with or without
+// importance (without: weights x^2, as llama-quantize's quantize_q6_0 does; its "_ref" path
+// is only the KV-cache/from_float path).
+void quantize_row_q6_0(const float* src, uint8_t* row, int64_t n, const float* importance);
 void quantize_row_q5_1(const float* src, uint8_t* row, int64_t n, const float* importance);
 void quantize_row_q8_0(const float* src, uint8_t* row, int64_t n, const float* importance);
 void quantize_row_iq4_nl(const float* src, uint8_t* row, int64_t n, const float* importance);
@@ -81,8 +86,11 @@ void quantize_row_iq6_k(const float* src, uint8_t* row, int64_t n, const float* 
 
 // ---- k-quants and IQ4_XS (quantize_k_quants.cpp) ----
 // 256-element super-blocks. With importance: the oracle's quantize_qN_K "_impl" paths (and
-// quantize_iq4_xs). Without: the same search with the oracle's no-imatrix weights, not its
-// "_ref" quantizers (close in error, different bytes).
+// quantize_iq4_xs). Without: its "_ref" quantizers, as its quantize_qN_K switches to them
+// (Q6_K's and IQ4_XS's no-imatrix path is their weighted search with weights x^2). Both are
+// byte-identical to the oracle. One difference of scope: Q2_K's "_ref" snaps a whole chunk
+// of rows to {-max, 0, +max} when that loses under a tenth of its energy (ternary models);
+// the oracle decides per chunk of rows, quantize_row_q2_k per row.
 namespace sy::quants {
 void quantize_row_q6_k(const float* src, uint8_t* row, int64_t n, const float* importance);
 void quantize_row_q5_k(const float* src, uint8_t* row, int64_t n, const float* importance);
@@ -103,4 +111,37 @@ void quantize_row_iq1_kt(const float* src, uint8_t* row, int64_t n, const float*
 void quantize_row_iq2_kt(const float* src, uint8_t* row, int64_t n, const float* importance);
 void quantize_row_iq3_kt(const float* src, uint8_t* row, int64_t n, const float* importance);
 void quantize_row_iq4_kt(const float* src, uint8_t* row, int64_t n, const float* importance);
+}  // namespace sy::quants
+
+// ---- grid types IQ2_XXS, IQ2_XS, IQ2_S, IQ1_S, IQ1_M (quantize_iq2_grid.cpp,
+// quantize_iq1_grid.cpp) ----
+// 256-element super-blocks; each group of 8 is an entry of a codebook of three-level
+// 8-vectors, found through the shared key -> entry map and neighbour lists of
+// grid_neighbours.hpp (built once, at first use). The oracle's quantize_row_*_impl searches
+// with its weights, candidate scales, tie-breaking and float order: every golden row of
+// IQ2_XXS, IQ2_XS, IQ1_S and IQ1_M is byte-identical (IQ2_S, which has no golden file, was
+// compared with the oracle's code on the golden source and random rows). Without
+// importance: the oracle's own rule where it has one (IQ2_*: 0.25 sigma2 + x^2; IQ1_M: x^2),
+// a uniform imatrix for IQ1_S (as its quantize_row_iq1_s_ref). Where the oracle is undefined
+// (all-zero importance in a block: 0/0 or abort; an all-zero 16-block of IQ1_M: a stale
+// shift) these use the no-importance weights, resp. delta signs "+".
+namespace sy::quants {
+void quantize_row_iq2_xxs(const float* src, uint8_t* row, int64_t n, const float* importance);
+void quantize_row_iq2_xs(const float* src, uint8_t* row, int64_t n, const float* importance);
+void quantize_row_iq2_s(const float* src, uint8_t* row, int64_t n, const float* importance);
+void quantize_row_iq1_s(const float* src, uint8_t* row, int64_t n, const float* importance);
+void quantize_row_iq1_m(const float* src, uint8_t* row, int64_t n, const float* importance);
+}  // namespace sy::quants
+
+// ---- 3-bit grid types IQ3_XXS, IQ3_S (quantize_iq3_grid.cpp) ----
+// 256-element super-blocks of eight 32-element blocks; every group of 4 magnitudes is a
+// point of the type's codebook (256 / 512 points), found by rounding at ~31 (19) candidate
+// block scales and, off the grid, trying the nearest listed grid points
+// (grid_neighbours_iq3.hpp, built once at first use, thread-safe). Without importance the
+// weights are x^2, as the oracle's. Every golden row is byte-identical to the oracle's;
+// quantize_iq3_grid.cpp lists its float order and the few deliberate differences (stale
+// state or aborts in the oracle; IQ3_S blocks after an all-zero block written in place).
+namespace sy::quants {
+void quantize_row_iq3_xxs(const float* src, uint8_t* row, int64_t n, const float* importance);
+void quantize_row_iq3_s(const float* src, uint8_t* row, int64_t n, const float* importance);
 }  // namespace sy::quants

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstdlib>
+#include <limits>
 
 #include "types/quants/tables.hpp"
 
@@ -183,12 +184,13 @@ float fit_symmetric_grid(int n, int nmax, const float* x, const float* weights, 
         const float w = weights[best_j];
         int l = levels[best_j] - nmax;
         float new_sum_xl, new_sum_ll;
+        // w x is rounded before it is added (the oracle's build fuses only the second sum).
         if (gmax > 0) {
-            new_sum_xl = mul_add(w, x[best_j], sum_xl);
+            new_sum_xl = sum_xl + w * x[best_j];
             new_sum_ll = mul_add(w, float(2 * l + 1), sum_ll);
             l += 1;
         } else {
-            new_sum_xl = mul_add(-w, x[best_j], sum_xl);
+            new_sum_xl = sum_xl - w * x[best_j];
             new_sum_ll = mul_add(-w, float(2 * l - 1), sum_ll);
             l -= 1;
         }
@@ -341,6 +343,177 @@ float fit_affine_grid(int n, int nmax, const float* x, const float* weights, uin
     }
     *neg_min = -min;
     return scale;
+}
+
+float fit_affine_grid_candidates(int n, int nmax, const float* x, const float* weights,
+                                 uint8_t* levels, float* neg_min, AffineSearch search,
+                                 bool absolute_error, uint8_t* scratch_levels) {
+    float min = x[0], max = x[0];
+    float sum_w = weights[0];
+    float sum_x = sum_w * x[0];
+    for (int i = 1; i < n; ++i) {
+        if (x[i] < min) min = x[i];
+        if (x[i] > max) max = x[i];
+        sum_w += weights[i];
+        sum_x = mul_add(weights[i], x[i], sum_x);
+    }
+    if (min > 0) min = 0;
+    if (max - min < 1e-10f) {
+        std::fill(levels, levels + n, uint8_t(0));
+        *neg_min = -min;
+        return 0.f;
+    }
+    auto error_of = [&](float d, float m, const uint8_t* l) {
+        float error = 0;
+        for (int i = 0; i < n; ++i) {
+            const float diff = mul_add(d, float(l[i]), m) - x[i];
+            error = mul_add(weights[i], absolute_error ? std::abs(diff) : diff * diff, error);
+        }
+        return error;
+    };
+
+    float inverse_scale = float(nmax) / (max - min);
+    float scale = 1 / inverse_scale;
+    for (int i = 0; i < n; ++i)
+        levels[i] = uint8_t(std::clamp(nearest_int_of_product(inverse_scale, x[i] - min), 0, nmax));
+    float best_error = error_of(scale, min, levels);
+
+    for (int is = 0; is <= search.steps; ++is) {
+        inverse_scale =
+            (mul_add(search.rdelta, float(is), search.rmin) + float(nmax)) / (max - min);
+        float sum_l = 0, sum_ll = 0, sum_xl = 0;
+        for (int i = 0; i < n; ++i) {
+            const int l = std::clamp(nearest_int_of_product(inverse_scale, x[i] - min), 0, nmax);
+            scratch_levels[i] = uint8_t(l);
+            const float wl = weights[i] * float(l);  // rounded once, shared by the three sums
+            sum_l += wl;
+            sum_ll = mul_add(wl, float(l), sum_ll);
+            sum_xl = mul_add(wl, x[i], sum_xl);
+        }
+        const float det = mul_add(sum_w, sum_ll, -(sum_l * sum_l));
+        if (!(det > 0)) continue;
+        float this_scale = mul_add(-sum_x, sum_l, sum_w * sum_xl) / det;
+        float this_min = mul_add(sum_ll, sum_x, -(sum_l * sum_xl)) / det;
+        if (this_min > 0) {
+            this_min = 0;
+            this_scale = sum_xl / sum_ll;
+        }
+        const float error = error_of(this_scale, this_min, scratch_levels);
+        if (error < best_error) {
+            std::copy(scratch_levels, scratch_levels + n, levels);
+            best_error = error;
+            scale = this_scale;
+            min = this_min;
+        }
+    }
+    *neg_min = -min;
+    return scale;
+}
+
+// ---- IQ4_NL block fit ----
+
+namespace {
+
+constexpr int kIq4Block = 32;
+
+// sum w q x and sum w q^2 of one assignment of table values (scalar loop in the oracle:
+// fused).
+struct Iq4Sums {
+    float sum_qx = 0;
+    float sum_qq = 0;
+};
+
+Iq4Sums evaluate_iq4nl(const float* x, const float* w, float inverse_scale, uint8_t* levels_out) {
+    const NearestValueIndex& nearest = iq4nl_nearest();
+    const int8_t* values = kIq4kValues.data();
+    Iq4Sums c;
+    for (int j = 0; j < kIq4Block; ++j) {
+        const int l = nearest(values, inverse_scale * x[j]);
+        if (levels_out) levels_out[j] = uint8_t(l);
+        const float q = values[l];
+        c.sum_qx = mul_add(w[j] * q, x[j], c.sum_qx);
+        c.sum_qq = mul_add(w[j] * q, q, c.sum_qq);
+    }
+    return c;
+}
+
+}  // namespace
+
+float fit_iq4nl_block(const float* x, const float* weights, uint8_t* levels) {
+    constexpr int kTries = 7;
+    const int8_t* values = kIq4kValues.data();
+    float max = 0, amax = 0;  // the signed value of largest magnitude (the first one)
+    for (int j = 0; j < kIq4Block; ++j) {
+        if (amax < std::abs(x[j])) {
+            amax = std::abs(x[j]);
+            max = x[j];
+        }
+    }
+    if (amax < 1e-15f) return 0.f;
+
+    const float* w = weights;
+    float unweighted[kIq4Block];
+    Iq4Sums c = evaluate_iq4nl(x, w, 1 / (-max / float(values[0])), levels);
+    if (!(c.sum_qq > 0)) {
+        // All weights zero (an imatrix slice of zeros): the oracle would divide 0/0 and
+        // store a NaN scale. Fall back to the unweighted fit instead.
+        for (int j = 0; j < kIq4Block; ++j) unweighted[j] = x[j] * x[j];
+        w = unweighted;
+        c = evaluate_iq4nl(x, w, 1 / (-max / float(values[0])), levels);
+    }
+    float d = c.sum_qx / c.sum_qq;
+    float best = d * c.sum_qx;
+    Iq4Sums best_c = c;
+    auto try_inverse_scale = [&](float inverse_scale) {
+        const Iq4Sums t = evaluate_iq4nl(x, w, inverse_scale, nullptr);
+        if (t.sum_qq > 0 && t.sum_qx * t.sum_qx > best * t.sum_qq) {
+            d = t.sum_qx / t.sum_qq;
+            best = d * t.sum_qx;
+            best_c = t;
+            evaluate_iq4nl(x, w, inverse_scale, levels);
+        }
+    };
+    for (int itry = -kTries; itry <= kTries; ++itry) {
+        try_inverse_scale(float(itry + values[0]) / max);
+        try_inverse_scale(float(itry + values[15]) / max);
+    }
+
+    // Greedy refinement: move the element that reaches the next value with the smallest
+    // change of the fitted line first, while the fit improves.
+    float sum_qx = best_c.sum_qx, sum_qq = best_c.sum_qq;
+    for (int iter = 0; iter < 32 * kIq4Block; ++iter) {
+        float min_step = std::numeric_limits<float>::infinity();
+        int best_j = -1, dir = 0;
+        for (int j = 0; j < kIq4Block; ++j) {
+            const float g = d * w[j] * mul_add(-d, float(values[levels[j]]), x[j]);
+            if (g > 0 && levels[j] < 15) {
+                const float step = float(values[levels[j] + 1] - values[levels[j]]) / g;
+                if (step < min_step) {
+                    min_step = step;
+                    best_j = j;
+                    dir = 1;
+                }
+            } else if (g < 0 && levels[j] > 0) {
+                const float step = float(values[levels[j] - 1] - values[levels[j]]) / g;
+                if (step < min_step) {
+                    min_step = step;
+                    best_j = j;
+                    dir = -1;
+                }
+            }
+        }
+        if (best_j < 0) break;
+        const int from = values[levels[best_j]], to = values[levels[best_j] + dir];
+        const float new_sum_qx = mul_add(w[best_j] * x[best_j], float(to - from), sum_qx);
+        const float new_sum_qq = mul_add(w[best_j], float(to * to - from * from), sum_qq);
+        if (!(new_sum_qq > 0 && new_sum_qx * new_sum_qx > best * new_sum_qq)) break;
+        sum_qx = new_sum_qx;
+        sum_qq = new_sum_qq;
+        d = sum_qx / sum_qq;
+        best = d * sum_qx;
+        levels[best_j] = uint8_t(levels[best_j] + dir);
+    }
+    return d;
 }
 
 const NearestValueIndex& iq3nl_nearest() {

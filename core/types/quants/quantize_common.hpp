@@ -145,4 +145,25 @@ struct AffineSearch {
 float fit_affine_grid(int n, int nmax, const float* x, const float* weights, uint8_t* levels,
                       float* neg_min, AffineSearch search, uint8_t* scratch_levels);
 
+// The same affine grid the way ggml's older make_qkx2_quants fits it (the k-quants' "_ref"
+// quantizers, used without an imatrix): the plain scale (max - min)/nmax, then the
+// candidates of `search` with their closed-form (d, m), keeping the one with the smallest
+// sum w err^2 (or sum w |err| with `absolute_error`); no refinement. All sums in float.
+// Writes L to `levels`, -m to *neg_min, returns d.
+float fit_affine_grid_candidates(int n, int nmax, const float* x, const float* weights,
+                                 uint8_t* levels, float* neg_min, AffineSearch search,
+                                 bool absolute_error, uint8_t* scratch_levels);
+
+// ---- the IQ4_NL table fit of one 32-element block (IQ4_NL, IQ4_XS) ----
+
+// The scale of one 32-element block on the 16 IQ4_NL values (kIq4kValues[0..15]), as the
+// oracle's quantize_row_iq4_nl_impl searches it per block (ntry 7): the inverse scale
+// values[0] / (signed extreme), then (k + values[0]) / max and (k + values[15]) / max for
+// k = -7..7, keeping the best weighted error reduction sum(w q x)^2 / sum(w q^2), then
+// single-level moves (smallest step of the fitted line first) while the fit improves.
+// `weights` are the caller's (importance-derived or x^2). Writes the chosen levels (0..15,
+// the fit before any re-rounding against a stored scale) and returns d; 0 for an all-zero
+// block. Where every weight is zero (the oracle would store 0/0) the weights x^2 are used.
+float fit_iq4nl_block(const float* x, const float* weights, uint8_t* levels);
+
 }  // namespace sy::quants

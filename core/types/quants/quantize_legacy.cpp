@@ -106,103 +106,6 @@ void quantize_affine_ref(const float* x, Block& b, uint8_t* levels) {
     }
 }
 
-// Weighted error reduction sum(w q x)^2 / sum(w q^2) of one assignment of table values.
-struct TableCandidate {
-    float sum_qx = 0;
-    float sum_qq = 0;
-};
-
-TableCandidate evaluate_iq4nl(const float* x, const float* w, float inverse_scale,
-                              uint8_t* levels_out) {
-    const NearestValueIndex& nearest = iq4nl_nearest();
-    const int8_t* values = kIq4kValues.data();
-    TableCandidate c;
-    for (int j = 0; j < kBlock; ++j) {
-        const int l = nearest(values, inverse_scale * x[j]);
-        if (levels_out) levels_out[j] = uint8_t(l);
-        const float q = values[l];
-        c.sum_qx = mul_add(w[j] * q, x[j], c.sum_qx);
-        c.sum_qq = mul_add(w[j] * q, q, c.sum_qq);
-    }
-    return c;
-}
-
-// The IQ4_NL block scale (quantize_row_iq4_nl_impl with one 32-block, ntry 7).
-float fit_iq4nl_block(const float* x, const float* importance, uint8_t* levels) {
-    constexpr int kTries = 7;
-    const int8_t* values = kIq4kValues.data();
-    const float sigma2 = sum_of_squares(x, kBlock) * (2.f / kBlock);
-    float w[kBlock];
-    if (importance) {
-        block_weights(x, importance, sigma2, w);
-    } else {
-        for (int j = 0; j < kBlock; ++j) w[j] = x[j] * x[j];
-    }
-    const float max = signed_extreme(x);
-    if (std::abs(max) < 1e-15f) return 0.f;
-
-    TableCandidate c = evaluate_iq4nl(x, w, 1 / (-max / float(values[0])), levels);
-    if (!(c.sum_qq > 0)) {
-        // All weights zero (an imatrix slice of zeros): the oracle would divide 0/0 and
-        // store a NaN scale. Fall back to the unweighted fit instead.
-        for (int j = 0; j < kBlock; ++j) w[j] = x[j] * x[j];
-        c = evaluate_iq4nl(x, w, 1 / (-max / float(values[0])), levels);
-    }
-    float d = c.sum_qx / c.sum_qq;
-    float best = d * c.sum_qx;
-    TableCandidate best_c = c;
-    auto try_inverse_scale = [&](float inverse_scale) {
-        const TableCandidate t = evaluate_iq4nl(x, w, inverse_scale, nullptr);
-        if (t.sum_qq > 0 && t.sum_qx * t.sum_qx > best * t.sum_qq) {
-            d = t.sum_qx / t.sum_qq;
-            best = d * t.sum_qx;
-            best_c = t;
-            evaluate_iq4nl(x, w, inverse_scale, levels);
-        }
-    };
-    for (int itry = -kTries; itry <= kTries; ++itry) {
-        try_inverse_scale(float(itry + values[0]) / max);
-        try_inverse_scale(float(itry + values[15]) / max);
-    }
-
-    // Greedy refinement: move the element that reaches the next value with the smallest
-    // change of the fitted line first, while the fit improves.
-    float sum_qx = best_c.sum_qx, sum_qq = best_c.sum_qq;
-    for (int iter = 0; iter < 32 * kBlock; ++iter) {
-        float min_step = std::numeric_limits<float>::infinity();
-        int best_j = -1, dir = 0;
-        for (int j = 0; j < kBlock; ++j) {
-            const float g = d * w[j] * mul_add(-d, float(values[levels[j]]), x[j]);
-            if (g > 0 && levels[j] < 15) {
-                const float step = float(values[levels[j] + 1] - values[levels[j]]) / g;
-                if (step < min_step) {
-                    min_step = step;
-                    best_j = j;
-                    dir = 1;
-                }
-            } else if (g < 0 && levels[j] > 0) {
-                const float step = float(values[levels[j] - 1] - values[levels[j]]) / g;
-                if (step < min_step) {
-                    min_step = step;
-                    best_j = j;
-                    dir = -1;
-                }
-            }
-        }
-        if (best_j < 0) break;
-        const int from = values[levels[best_j]], to = values[levels[best_j] + dir];
-        const float new_sum_qx = mul_add(w[best_j] * x[best_j], float(to - from), sum_qx);
-        const float new_sum_qq = mul_add(w[best_j], float(to * to - from * from), sum_qq);
-        if (!(new_sum_qq > 0 && new_sum_qx * new_sum_qx > best * new_sum_qq)) break;
-        sum_qx = new_sum_qx;
-        sum_qq = new_sum_qq;
-        d = sum_qx / sum_qq;
-        best = d * sum_qx;
-        levels[best_j] = uint8_t(levels[best_j] + dir);
-    }
-    return d;
-}
-
 }  // namespace
 
 void quantize_row_q4_0(const float* src, uint8_t* row, int64_t n, const float* importance) {
@@ -257,6 +160,26 @@ void quantize_row_q5_0(const float* src, uint8_t* row, int64_t n, const float* i
     });
 }
 
+void quantize_row_q6_0(const float* src, uint8_t* row, int64_t n, const float* importance) {
+    const float sigma2 = importance ? row_mean_square(src, n) : 0.f;
+    for_each_output_block<BlockQ6_0>(src, row, n, [&](const float* x, BlockQ6_0& b) {
+        float w[kBlock];
+        int8_t levels[kBlock];  // 0..63
+        if (importance) {
+            block_weights(x, importance + (x - src), sigma2, w);
+        } else {
+            for (int j = 0; j < kBlock; ++j) w[j] = x[j] * x[j];
+        }
+        b.d = fp32_to_fp16(fit_symmetric_grid(kBlock, 32, x, w, levels));
+        pack_nibbles(levels, b.qs);
+        std::memset(b.qh, 0, sizeof b.qh);
+        for (int j = 0; j < 16; ++j) {
+            const int high = (levels[j] >> 4 & 0x3) | (levels[j + 16] >> 4 & 0x3) << 2;
+            b.qh[j % 8] = uint8_t(b.qh[j % 8] | high << (4 * (j / 8)));
+        }
+    });
+}
+
 // The affine search of Q4_1/Q5_1 with importance: ggml's make_qkx3_quants parameters.
 constexpr AffineSearch kLegacyAffineSearch{-0.9f, 0.05f, 36};
 
@@ -303,9 +226,16 @@ void quantize_row_q5_1(const float* src, uint8_t* row, int64_t n, const float* i
 // Without importance the weights are x^2.
 void quantize_row_iq4_nl(const float* src, uint8_t* row, int64_t n, const float* importance) {
     for_each_output_block<BlockIq4Nl>(src, row, n, [&](const float* x, BlockIq4Nl& b) {
-        const float* block_importance = importance ? importance + (x - src) : nullptr;
+        // sigma2 over the block, not the row (unlike the Q types).
+        const float sigma2 = sum_of_squares(x, kBlock) * (2.f / kBlock);
+        float w[kBlock];
+        if (importance) {
+            block_weights(x, importance + (x - src), sigma2, w);
+        } else {
+            for (int j = 0; j < kBlock; ++j) w[j] = x[j] * x[j];
+        }
         uint8_t levels[kBlock];
-        const float d = fit_iq4nl_block(x, block_importance, levels);
+        const float d = fit_iq4nl_block(x, w, levels);
         b.d = fp32_to_fp16(d);
         // The oracle re-rounds every element against the final scale.
         const NearestValueIndex& nearest = iq4nl_nearest();
