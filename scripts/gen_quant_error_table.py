@@ -38,7 +38,9 @@ def main() -> int:
               "quantized with the golden imatrix, as the oracle (ik_llama.cpp 8337e4cd, `llama-quantize --pure "
               "--imatrix`) did; Q4_X without imatrix. Ratio = our error / the oracle's error "
               "(`oracle-error.tsv`); the bar is 1.02, below 1 is better than the oracle. "
-              "\"identical rows\" counts rows whose bytes equal the oracle's file.\n\n")
+              "\"identical rows\" counts rows whose bytes equal the oracle's file. The IQ2_S row is the "
+              "oracle's IQ2_S *file type*, an IQ2_XS mix (all IQ2_XS with --pure), so it measures our IQ2_XS "
+              "quantizer; the IQ2_S type has no oracle measurement.\n\n")
     out.write("| type | worst RMSE ratio | mean RMSE ratio | worst weighted ratio | mean weighted ratio "
               "| identical rows |\n|---|---|---|---|---|---|\n")
     for t, rs in by_type.items():

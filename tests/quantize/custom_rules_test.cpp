@@ -85,6 +85,19 @@ TEST(CustomRules, ErrorsNameTheRule) {
     EXPECT_NE(error_of("exps=iq4_k_r4").find("unknown or unsupported"), std::string::npos);
 }
 
+// Patterns that would make std::regex overflow, blow up or run for minutes are refused up
+// front (found by tests/fuzz/custom_q_fuzz.cpp); ordinary lazy quantifiers stay allowed.
+TEST(CustomRules, RegexBombsAreRefused) {
+    EXPECT_NE(error_of("blk\\99999999999=q8_0").find("more than 6 digits"), std::string::npos);
+    EXPECT_NE(error_of("((((a{64}){64}){64}))=q8_0").find("counted repetitions expand"), std::string::npos);
+    EXPECT_NE(error_of(std::string(40, '(') + "a" + std::string(40, ')') + "=q8_0").find("nests groups 40 deep"),
+              std::string::npos);
+    EXPECT_NE(error_of("[ab]????{9}=q8_0").find("stacked quantifiers"), std::string::npos);
+    EXPECT_NE(error_of("a*+=q8_0").find("stacked quantifiers"), std::string::npos);
+    EXPECT_NE(error_of(std::string(2000, 'a') + "=q8_0").find("longer than 1024"), std::string::npos);
+    EXPECT_EQ(parse("blk\\.[0-9]+?\\.ffn_.*?exps=q8_0,a{2}?=q8_0,\\?\\?=q8_0").size(), 3u);
+}
+
 TEST(FileTypes, NamesNumbersAndAliases) {
     ASSERT_TRUE(parse_file_type("q4_k_m"));
     EXPECT_EQ(parse_file_type("q4_k_m")->ftype, 15u);

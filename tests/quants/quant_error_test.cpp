@@ -107,6 +107,7 @@ const std::set<std::string>& byte_identical_types() {
         "IQ4_KS", "IQ5_KS", "IQ4_KSS", "IQ3_KS", "IQ2_KS", "IQ2_KL",
         "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS",
         "IQ1_KT", "IQ2_KT", "IQ3_KT", "IQ4_KT", "IQ3_XXS", "IQ3_S",
+        "IQ2_XXS", "IQ2_XS", "IQ2_S" /* = IQ2_XS, see quant_variants() */, "IQ1_S", "IQ1_M",
     };
     return types;
 }

@@ -58,10 +58,14 @@ constexpr float kPlusDelta[3] = {-1 + kDelta, kDelta, 1 + kDelta};
 constexpr float kMinusDelta[3] = {-1 - kDelta, -kDelta, 1 - kDelta};
 
 // Indices of x[0..n) sorted by value. The oracle sorts (value, index) pairs with glibc's
-// qsort, a stable merge sort at these sizes: equal values keep their index order.
+// qsort, a stable merge sort at these sizes: equal values keep their index order. An
+// insertion sort (n <= 32) is stable too, and needs no temporary buffer.
 void sorted_order(int n, const float* x, int* order) {
-    for (int i = 0; i < n; ++i) order[i] = i;
-    std::stable_sort(order, order + n, [&](int a, int b) { return x[a] < x[b]; });
+    for (int i = 0; i < n; ++i) {
+        int j = i;
+        for (; j > 0 && x[i] < x[order[j - 1]]; --j) order[j] = order[j - 1];
+        order[j] = i;
+    }
 }
 
 // Snaps one group of 8 levels to the grid: the entry itself when the levels are one,

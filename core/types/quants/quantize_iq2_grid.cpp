@@ -333,11 +333,14 @@ void quantize_iq2_xxs_super_block(const float* x, const float* importance, Block
 // boundaries i1 <= i2 over prefix sums of w x and w, keeping the best sumqx^2/sumq2.
 // Returns the scale sumqx/sumq2 of the winner (0 when none has a positive merit).
 float best_three_level_split(int n, const float* xval, const float* w) {
+    // Sorted order; the oracle sorts with glibc qsort, a stable merge sort for arrays this
+    // small, so equal magnitudes keep their index order (as in this insertion sort).
     int order[16];
-    for (int i = 0; i < n; ++i) order[i] = i;
-    // The oracle sorts with glibc qsort, a stable merge sort for arrays this small: equal
-    // magnitudes keep their index order.
-    std::stable_sort(order, order + n, [&](int a, int b) { return xval[a] < xval[b]; });
+    for (int i = 0; i < n; ++i) {
+        int j = i;
+        for (; j > 0 && xval[i] < xval[order[j - 1]]; --j) order[j] = order[j - 1];
+        order[j] = i;
+    }
     float sum_x[17], sum_w[17];
     sum_x[0] = sum_w[0] = 0;
     for (int j = 0; j < n; ++j) {
