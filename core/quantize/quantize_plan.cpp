@@ -111,6 +111,19 @@ QuantizePlan plan_quantization(const gguf::GgufModel& model, const QuantizeOptio
             target = *options.output_tensor_type;
             p.reason = "--output-tensor-type";
         }
+        // Rows that fit no block at all (stories260K's ffn_down has 172 columns): a float
+        // source stays as it is, as the only lossless choice; a quantized one is an error.
+        const TypeInfo* wanted = find_type(target.id);
+        if (wanted && t.ne[0] % wanted->block_elems != 0 && t.ne[0] % 32 != 0 && is_float_type(t.type) &&
+            !is_float_type(target.id)) {
+            p.target_bytes = t.nbytes;
+            p.reason += "; rows of " + std::to_string(t.ne[0]) + " fit no quantized type: kept " + type_name(t.type);
+            plan.warnings.push_back("'" + t.name + "': rows of " + std::to_string(t.ne[0]) + " elements fit no " +
+                                    "quantized type (blocks of 32 or 256): kept " + type_name(t.type));
+            plan.target_bytes += t.nbytes;
+            plan.tensors.push_back(std::move(p));
+            continue;
+        }
         const int32_t fitted = fallback_type(target.id, t.ne[0], t.name);
         if (fitted != target.id) {
             p.fallback_from = std::string(tensor_type_name(target));

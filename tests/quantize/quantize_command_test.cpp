@@ -370,6 +370,23 @@ TEST_F(QuantizeCommand, ImatrixForAnotherModelIsRefused) {
     EXPECT_FALSE(fs::exists(dir_ + "/out.gguf"));
 }
 
+// stories260K (a real llama model): its ffn_down rows have 172 elements, which fit no
+// quantized block; those tensors stay F32 with a warning, everything else is quantized.
+TEST(QuantizeBundledModel, Stories260KRowsThatFitNoBlockStayFloat) {
+    const std::string dir = temp_dir_for_test();
+    QuantizeCliOptions o;
+    o.positionals = {std::string(SWITCHYARD_TEST_DATA_DIR) + "/stories260K.gguf", dir + "/q8.gguf", "Q8_0", "2"};
+    const RunResult r = quantize(o);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.err.find("'blk.0.ffn_down.weight': rows of 172 elements fit no quantized type"), std::string::npos)
+        << r.err;
+    const auto out = gguf::GgufModel::open(dir + "/q8.gguf");
+    EXPECT_EQ(type_name(out.find_tensor("blk.0.ffn_down.weight")->type), "F32");
+    EXPECT_EQ(type_name(out.find_tensor("blk.0.ffn_up.weight")->type), "Q8_0");
+    EXPECT_EQ(type_name(out.find_tensor("blk.4.attn_q.weight")->type), "Q8_0");
+    fs::remove_all(dir);
+}
+
 // The real tiny-ds2 from ../shared (skipped when the shared data is not there): the recipe
 // runs verbatim and inspect reads the result.
 TEST(QuantizeSharedModel, TinyDs2ModelCardRecipe) {

@@ -149,7 +149,7 @@ void print_plan(const QuantizePlan& plan, std::ostream& out) {
                                        plan.tensors.size(), t.name, width, shape_text(t), type_name(t.type),
                                        std::string(tensor_type_name(p.target)), human_bytes(t.nbytes),
                                        human_bytes(p.target_bytes));
-        line += p.action == TensorAction::Copy ? "  copied" : "  " + p.reason;
+        line += (p.action == TensorAction::Copy && p.reason == "kept") ? "  copied" : "  " + p.reason;
         if (!p.fallback_from.empty())
             line += fmt::format("; rows of {} do not fit {}: fallback {}", t.ne[0], p.fallback_from,
                                 tensor_type_name(p.target));
