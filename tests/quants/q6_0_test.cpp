@@ -4,7 +4,9 @@
 //
 // q6_0-oracle.bin: ik_llama.cpp's quantize_q6_0 (ggml-quants.c, snapshot 8337e4cd, built with
 // gcc-12 -O3 -march=haswell) on 16 rows of 256 values from the xorshift32 generator below,
-// first without importance weights, then with the weights w_j = 0.1 + ((37 j) mod 101) / 10.
+// first without importance weights, then with the weights w_j = (1 + (37 j) mod 101) / 16.
+// Every generated value is exact in float (k/1024, some times 8), so the inputs do not depend
+// on how a compiler contracts the generator's arithmetic (clang on riscv64 fuses a*b + c).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -29,8 +31,8 @@ std::vector<float> generated_rows(int rows, int n) {
         state ^= state << 13;
         state ^= state >> 17;
         state ^= state << 5;
-        const float u = float(state >> 8) / 8388608.0f - 1.0f;
-        v = u * u * u * 3.0f + u * 0.5f;
+        const float k = float(int(state % 20001u) - 10000) / 1024.0f;
+        v = state % 17u == 0 ? k * 8.0f : k;
     }
     return x;
 }
@@ -59,7 +61,7 @@ TEST(Q6_0, QuantizerBytesEqualTheOracle) {
     ASSERT_EQ(oracle.size(), 2 * rows * rb);
     const std::vector<float> x = generated_rows(rows, n);
     std::vector<float> w(n);
-    for (int j = 0; j < n; ++j) w[size_t(j)] = 0.1f + float((j * 37) % 101) / 10.0f;
+    for (int j = 0; j < n; ++j) w[size_t(j)] = float(1 + (j * 37) % 101) / 16.0f;
     std::vector<uint8_t> row(rb);
     for (int pass = 0; pass < 2; ++pass)
         for (int r = 0; r < rows; ++r) {
@@ -81,9 +83,10 @@ TEST(Q6_0, RoundTripAndZeros) {
         err += (x[size_t(j)] - y[size_t(j)]) * (x[size_t(j)] - y[size_t(j)]);
         ref += x[size_t(j)] * x[size_t(j)];
     }
-    // 64 levels over the block's range: ~1/(64 * sqrt(3)) of the range per element, a few
-    // per cent of the RMS for these heavy-tailed rows.
-    EXPECT_LT(std::sqrt(err / ref), 0.03);
+    // 64 levels over the block's range. Most 32-blocks here hold an 8x outlier (~78), so the
+    // step is ~2.4 and the error RMS ~2.4/sqrt(12) = 0.7 against a value RMS of ~19: 3.6 %
+    // measured; 5 % leaves room without letting a broken search (tens of %) through.
+    EXPECT_LT(std::sqrt(err / ref), 0.05);
     const std::vector<float> zeros(n, 0.f);
     find_kernels(kQ6_0)->quantize_row(zeros.data(), q.data(), n, nullptr);
     find_kernels(kQ6_0)->dequantize_row(q.data(), y.data(), n);

@@ -270,7 +270,12 @@ void register_quantize(CLI::App& app, int& exit_code) {
     CLI::App* cmd = app.add_subcommand(
         "quantize", "quantize a GGUF model: switchyard quantize [options] IN.gguf [OUT.gguf] TYPE [NTHREADS]");
     cmd->footer("TYPE is a file type (a mix unless --pure):" + file_type_list());
-    cmd->add_option("args", o->positionals, "IN.gguf [OUT.gguf] TYPE [NTHREADS]")->required()->expected(2, 4);
+    cmd->add_option("args", o->positionals,
+                    "the model, the output (default: ggml-model-TYPE.gguf beside the model), the file type, "
+                    "the thread count")
+        ->required()
+        ->expected(2, 4)
+        ->type_name("IN.gguf [OUT.gguf] TYPE [NTHREADS]");
     cmd->add_option("--custom-q", o->custom_q, "\"REGEX=TYPE,...\": per-tensor types, first match wins (repeatable)")
         ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     cmd->add_option("--imatrix", o->imatrix, "importance matrix (.dat or GGUF)");

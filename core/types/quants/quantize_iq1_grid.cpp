@@ -45,6 +45,7 @@
 #include "types/quants/grid_neighbours.hpp"
 #include "types/quants/quantize.hpp"
 #include "types/quants/quantize_common.hpp"
+#include "types/quants/row_walk.hpp"
 
 namespace sy::quants {
 namespace {
@@ -121,6 +122,39 @@ inline float square_terms(const RangeTerms& r, const float* v) {
     return mul_add(r.r2 * v[2], v[2], mul_add(r.r1 * v[1], v[1], r.r0 * v[0] * v[0]));
 }
 
+// The best split so far of the sorted values into levels 0, 1, 2 -- boundaries i1 <= i2 --
+// with its delta choice `shift`, kept by the oracle's strict merit test qx^2 > best * qq
+// (best = scale * qx of the split kept).
+struct SplitChoice {
+    float best;
+    float scale = 0;
+    int i1 = -1, i2 = -1;
+    int shift = 0;
+
+    bool found() const { return i1 >= 0; }
+    void consider(float qx, float qq, int at1, int at2, int with_shift) {
+        if (qq > 0 && qx * qx > best * qq) {
+            scale = qx / qq;
+            best = scale * qx;
+            i1 = at1;
+            i2 = at2;
+            shift = with_shift;
+        }
+    }
+};
+
+// Writes the level of every element under the chosen split (order: the indices sorted by
+// value) and returns the chosen scale made positive: a negative one mirrors the levels
+// (l -> 2 - l), and *mirrored says so (the caller then mirrors the delta choice too).
+float levels_of_split(const SplitChoice& c, int n, const int* order, int8_t* levels,
+                      bool* mirrored) {
+    for (int j = 0; j < n; ++j) levels[order[j]] = int8_t(j < c.i1 ? 0 : j < c.i2 ? 1 : 2);
+    *mirrored = c.scale < 0;
+    if (!*mirrored) return c.scale;
+    for (int i = 0; i < n; ++i) levels[i] = int8_t(2 - levels[i]);
+    return -c.scale;
+}
+
 // One block's result.
 struct BlockResult {
     bool found = false;  // false: no split had a positive merit (degenerate weights)
@@ -144,37 +178,24 @@ BlockResult search_iq1_s_block(const float* xb, const float* w) {
         sum_x[j + 1] = mul_add(w[i], xb[i], sum_x[j]);
         sum_w[j + 1] = sum_w[j] + w[i];
     }
-    BlockResult r;
     // -FLT_MIN: the first split with sumq2 > 0 is taken even when its sumqx is 0.
-    float best = -std::numeric_limits<float>::min();
-    float scale = 0;
-    int best_i1 = -1, best_i2 = -1;
+    SplitChoice choice{-std::numeric_limits<float>::min()};
     for (int i1 = 0; i1 <= n; ++i1) {
         for (int i2 = i1; i2 <= n; ++i2) {
             const RangeTerms rx = ranges_of(sum_x, i1, i2, n), rw = ranges_of(sum_w, i1, i2, n);
             for (int shift : {1, -1}) {
                 const float* v = shift == 1 ? kPlusDelta : kMinusDelta;
-                const float qx = linear_terms(rx, v);
-                const float qq = square_terms(rw, v);
-                if (qq > 0 && qx * qx > best * qq) {
-                    scale = qx / qq;
-                    best = scale * qx;
-                    best_i1 = i1;
-                    best_i2 = i2;
-                    r.shift = shift;
-                }
+                choice.consider(linear_terms(rx, v), square_terms(rw, v), i1, i2, shift);
             }
         }
     }
-    if (best_i1 < 0) return r;
+    BlockResult r;
+    if (!choice.found()) return r;
     r.found = true;
     int8_t levels[n];
-    for (int j = 0; j < n; ++j) levels[order[j]] = int8_t(j < best_i1 ? 0 : j < best_i2 ? 1 : 2);
-    if (scale < 0) {
-        for (int8_t& l : levels) l = int8_t(2 - l);
-        scale = -scale;
-        r.shift = -r.shift;
-    }
+    bool mirrored;
+    float scale = levels_of_split(choice, n, order, levels, &mirrored);
+    r.shift = mirrored ? -choice.shift : choice.shift;
     const float* values = r.shift == 1 ? kPlusDelta : kMinusDelta;
     bool all_on_grid = true;
     for (int k = 0; k < 4; ++k) {
@@ -267,9 +288,7 @@ BlockResult search_iq1_m_block(const float* xb, const float* w) {
         sum_w[1 - g][j + 1] = sum_w[1 - g][j];
         sum_x[1 - g][j + 1] = sum_x[1 - g][j];
     }
-    BlockResult r;
-    float best = 0, scale = 0;
-    int best_i1 = -1, best_i2 = -1;
+    SplitChoice choice{0.f};
     for (int i1 = 0; i1 <= n; ++i1) {
         for (int i2 = i1; i2 <= n; ++i2) {
             const RangeTerms x0 = ranges_of(sum_x[0], i1, i2, n);
@@ -280,27 +299,18 @@ BlockResult search_iq1_m_block(const float* xb, const float* w) {
                 // Six range terms in the oracle's order: group 0's three, then group 1's.
                 const float* v0 = iq1m_values(k, 0);
                 const float* v1 = iq1m_values(k, 1);
-                const float qx = add_linear_terms(linear_terms(x0, v0), x1, v1);
-                const float qq = add_square_terms(square_terms(w0, v0), w1, v1);
-                if (qq > 0 && qx * qx > best * qq) {
-                    scale = qx / qq;
-                    best = scale * qx;
-                    best_i1 = i1;
-                    best_i2 = i2;
-                    r.shift = k;
-                }
+                choice.consider(add_linear_terms(linear_terms(x0, v0), x1, v1),
+                                add_square_terms(square_terms(w0, v0), w1, v1), i1, i2, k);
             }
         }
     }
-    if (best_i1 < 0) return r;
+    BlockResult r;
+    if (!choice.found()) return r;
     r.found = true;
     int8_t levels[n];
-    for (int j = 0; j < n; ++j) levels[order[j]] = int8_t(j < best_i1 ? 0 : j < best_i2 ? 1 : 2);
-    if (scale < 0) {
-        for (int8_t& l : levels) l = int8_t(2 - l);
-        scale = -scale;
-        r.shift = 3 - r.shift;
-    }
+    bool mirrored;
+    float scale = levels_of_split(choice, n, order, levels, &mirrored);
+    r.shift = mirrored ? 3 - choice.shift : choice.shift;
     bool all_on_grid = true;
     for (int g = 0; g < 2; ++g) {
         bool on_grid;
@@ -411,25 +421,14 @@ void quantize_iq1_m_super_block(const float* x, const float* importance, BlockIq
     std::memcpy(b.scales, sc, sizeof sc);
 }
 
-// Quantizes the n/256 super-blocks of a row with `fill`.
-template <typename Block, typename Fill>
-void quantize_super_blocks(const float* src, uint8_t* row, int64_t n, const float* importance,
-                           Fill fill) {
-    for (int64_t i = 0; i < n / kSuper; ++i) {
-        Block b{};
-        fill(src + i * kSuper, importance ? importance + i * kSuper : nullptr, b);
-        std::memcpy(row + i * int64_t(sizeof b), &b, sizeof b);
-    }
-}
-
 }  // namespace
 
 void quantize_row_iq1_s(const float* src, uint8_t* row, int64_t n, const float* importance) {
-    quantize_super_blocks<BlockIq1S>(src, row, n, importance, quantize_iq1_s_super_block);
+    fill_each_block<BlockIq1S>(src, row, n, importance, quantize_iq1_s_super_block);
 }
 
 void quantize_row_iq1_m(const float* src, uint8_t* row, int64_t n, const float* importance) {
-    quantize_super_blocks<BlockIq1M>(src, row, n, importance, quantize_iq1_m_super_block);
+    fill_each_block<BlockIq1M>(src, row, n, importance, quantize_iq1_m_super_block);
 }
 
 }  // namespace sy::quants

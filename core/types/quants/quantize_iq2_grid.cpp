@@ -47,6 +47,7 @@
 #include "types/quants/grid_neighbours.hpp"
 #include "types/quants/quantize.hpp"
 #include "types/quants/quantize_common.hpp"
+#include "types/quants/row_walk.hpp"
 #include "types/quants/tables.hpp"
 
 namespace sy::quants {
@@ -229,101 +230,214 @@ inline int block_scale_code(float inverse_d, float scale) {
     return std::max(0, std::min(15, l));
 }
 
-// One block's result: its scale (>= 0) and the grid entry of each group.
+// One block's result: its scale (>= 0), and per group the grid entry and the stored sign bits.
 struct BlockResult {
     bool found = false;  // false: degenerate weights (see the file comment)
     float scale = 0;
     int index[4] = {};
+    uint8_t signs[4] = {};  // set by search_blocks (the searches see magnitudes only)
 };
 
-// ---- IQ2_XXS: 32-element blocks, 4 groups ----
+// The candidate-scale search the three types share, for one block of kGroups groups of 8
+// magnitudes: snap every group at a trial inverse scale, fit the scale to the snapped levels
+// (fit_levels) and keep the best (levels, grid entries, scale) by the oracle's merit test.
+// What differs per type is the first scale, the number of candidates and the refinement.
+template <int kGroups>
+class GridSearch {
+public:
+    static constexpr int kElems = kGroups * kGroup;
 
-BlockResult search_iq2_xxs_block(const float* xval, const float* w) {
-    const GridNeighbours& grid = iq2xxs_neighbours();
-    constexpr int n = 32;
-    float sqrt_w[n];
-    for (int i = 0; i < n; ++i) sqrt_w[i] = std::sqrt(w[i]);
-    int8_t levels[n], trial[n];
-    float scale = fit_nonnegative_levels(n, 4, xval, w, reinterpret_cast<uint8_t*>(levels));
-    const float eff_max = scale * 3.f;
-    BlockResult r;
-    float best = 0;
-    for (int is = -6; is <= 6; ++is) {
-        const float inverse = mul_add(0.1f, float(is), kOddMax) / eff_max;
-        const float trial_scale = 1 / inverse;
-        for (int k = 0; k < 4; ++k)
-            snap_group(grid, xval + kGroup * k, sqrt_w + kGroup * k, inverse, trial_scale,
-                       trial + kGroup * k);
-        const Fit f = fit_levels(n, w, xval, trial);
-        if (f.beats(best)) {
-            scale = f.qx / f.qq;
-            best = scale * f.qx;
-            std::copy_n(trial, n, levels);
-            r.found = true;
+    // Every group snapped at one inverse scale.
+    struct Snapped {
+        int8_t levels[kElems];
+        int index[kGroups];
+        bool on_grid[kGroups];
+    };
+
+    GridSearch(const GridNeighbours& grid, const float* xval, const float* w)
+        : grid_(grid), xval_(xval), w_(w) {
+        for (int i = 0; i < kElems; ++i) sqrt_w_[i] = std::sqrt(w[i]);
+    }
+
+    bool found() const { return found_; }
+    float scale() const { return scale_; }
+
+    // Levels at `inverse`, off-grid groups replaced by their nearest neighbour at `scale`.
+    Snapped snap(float inverse, float scale) const {
+        Snapped s;
+        for (int k = 0; k < kGroups; ++k)
+            s.index[k] = snap_group(grid_, xval_ + kGroup * k, sqrt_w_ + kGroup * k, inverse,
+                                    scale, s.levels + kGroup * k, &s.on_grid[k]);
+        return s;
+    }
+
+    // Takes `s` (and its fitted scale) when its merit beats the best so far.
+    bool take_if_better(const Snapped& s) {
+        const Fit f = fit_levels(kElems, w_, xval_, s.levels);
+        if (!f.beats(best_)) return false;
+        scale_ = f.qx / f.qq;
+        best_ = scale_ * f.qx;
+        chosen_ = s;
+        found_ = true;
+        return true;
+    }
+
+    // The candidate inverse scales (kOddMax + 0.1 is) / max, is = -steps..steps.
+    void scan(int steps, float max) {
+        for (int is = -steps; is <= steps; ++is) {
+            const float inverse = mul_add(0.1f, float(is), kOddMax) / max;
+            take_if_better(snap(inverse, 1 / inverse));
         }
     }
-    if (!r.found) return r;
-    if (scale > 0) {
-        const float inverse = 1 / scale;
-        for (int k = 0; k < 4; ++k)
-            snap_group(grid, xval + kGroup * k, sqrt_w + kGroup * k, inverse, scale,
-                       levels + kGroup * k);
-        const Fit f = fit_levels(n, w, xval, levels);
-        if (f.qq > 0) scale = f.qx / f.qq;
+
+    // IQ2_XS's refinement step: re-snaps every group at the chosen scale and takes the result
+    // when it moves a group to another entry and improves the merit.
+    bool take_resnap_if_better() {
+        const Snapped s = snap(1 / scale_, scale_);
+        bool changed = false;
+        for (int k = 0; k < kGroups; ++k) changed = changed || s.index[k] != chosen_.index[k];
+        return changed && take_if_better(s);
     }
-    for (int k = 0; k < 4; ++k)
-        r.index[k] = grid.index_of(GridNeighbours::key_of(levels + kGroup * k));
-    r.scale = scale;
-    return r;
+
+    // IQ2_XXS's and IQ2_S's refinement: re-snaps the chosen groups at the chosen scale (all
+    // of them, or only those that needed a neighbour) and refits the scale to them, without a
+    // merit test. Nothing to do without a positive scale or (only_off_grid) an off-grid group.
+    void resnap_and_refit(bool only_off_grid) {
+        bool any = false;
+        for (int k = 0; k < kGroups; ++k) any = any || !only_off_grid || !chosen_.on_grid[k];
+        if (!found_ || !any || !(scale_ > 0)) return;
+        const float inverse = 1 / scale_;
+        for (int k = 0; k < kGroups; ++k)
+            if (!only_off_grid || !chosen_.on_grid[k])
+                snap_group(grid_, xval_ + kGroup * k, sqrt_w_ + kGroup * k, inverse, scale_,
+                           chosen_.levels + kGroup * k);
+        const Fit f = fit_levels(kElems, w_, xval_, chosen_.levels);
+        if (f.qq > 0) scale_ = f.qx / f.qq;
+    }
+
+    // The chosen scale and the grid entries of the chosen levels.
+    BlockResult result() const {
+        BlockResult r;
+        if (!found_) return r;
+        r.found = true;
+        r.scale = scale_;
+        for (int k = 0; k < kGroups; ++k)
+            r.index[k] = grid_.index_of(GridNeighbours::key_of(chosen_.levels + kGroup * k));
+        return r;
+    }
+
+private:
+    const GridNeighbours& grid_;
+    const float* xval_;
+    const float* w_;
+    float sqrt_w_[kElems];
+    Snapped chosen_{};
+    float scale_ = 0;
+    float best_ = 0;  // the oracle's merit of the chosen fit: scale * sumqx
+    bool found_ = false;
+};
+
+// Magnitudes of a group of 8 with every sign stored (IQ2_S): xval = |x|, a set bit per
+// negative (or NaN) element. `w` is unused (the signature of magnitudes_with_even_signs).
+uint8_t magnitudes_with_sign_byte(const float* x, const float* /*w*/, float* xval) {
+    uint8_t signs = 0;
+    for (int i = 0; i < kGroup; ++i) {
+        xval[i] = x[i] >= 0 ? x[i] : -x[i];
+        if (!(x[i] >= 0)) signs = uint8_t(signs | 1u << i);
+    }
+    return signs;
 }
 
-void quantize_iq2_xxs_super_block(const float* x, const float* importance, BlockIq2Xxs& b) {
-    const float sigma2 = sum_of_squares(x, kSuper) / float(kSuper);
-    uint32_t words[16] = {};  // per block: 4 grid indices; 4 x 7 sign bits + the scale code
-    float scales[8];
+// What differs between the types' per-block searches (search_blocks does the rest).
+struct BlockRules {
+    int block;  // elements per block: 32 or 16
+    NoImportanceSum no_importance;
+    uint8_t sign_mask;  // the stored sign bits of a group: 127 (7 bits) or 255
+    uint8_t (*magnitudes)(const float* x, const float* w, float* xval);  // returns sign bits
+    bool (*is_zero_block)(float max);
+    BlockResult (*search)(const float* xval, const float* w, float max);
+};
+
+// Searches every block of a super-block by `rules`: weights, magnitudes and signs, the
+// type's search; a block whose search finds nothing is searched again with the no-imatrix
+// weights (file comment). A negative scale (never seen) is made positive by flipping the
+// stored signs. Writes each block's result (scale 0 and no codes for a zero or unsolved
+// block) and, to `weights` (kSuper floats), the weights each block was last searched with.
+// Returns the largest block scale.
+float search_blocks(const BlockRules& rules, const float* x, const float* importance,
+                    float sigma2, float* weights, BlockResult* results) {
+    const int n = rules.block;
+    const int groups = n / kGroup;
     float max_scale = 0;
-    for (int ib = 0; ib < 8; ++ib) {
-        const float* xb = x + 32 * ib;
-        const float* imp = importance ? importance + 32 * ib : nullptr;
-        float w[32], xval[32];
+    for (int ib = 0; ib < kSuper / n; ++ib) {
+        const float* xb = x + n * ib;
+        const float* imp = importance ? importance + n * ib : nullptr;
+        float* w = weights + n * ib;
+        float xval[32];  // n <= 32
         uint8_t signs[4];
         BlockResult r;
         for (const float* weights_from : {imp, static_cast<const float*>(nullptr)}) {
-            block_weights(xb, weights_from, 32, sigma2, w, NoImportanceSum::FuseSquare);
-            for (int k = 0; k < 4; ++k)
-                signs[k] = magnitudes_with_even_signs(xb + kGroup * k, w + kGroup * k,
-                                                      xval + kGroup * k);
+            block_weights(xb, weights_from, n, sigma2, w, rules.no_importance);
+            for (int k = 0; k < groups; ++k)
+                signs[k] = rules.magnitudes(xb + kGroup * k, w + kGroup * k, xval + kGroup * k);
             float max = xval[0];
-            for (int i = 1; i < 32; ++i) max = std::max(max, xval[i]);
-            if (max < 1e-15f) break;  // a zero block: r.found stays false
-            r = search_iq2_xxs_block(xval, w);
+            for (int i = 1; i < n; ++i) max = std::max(max, xval[i]);
+            if (rules.is_zero_block(max)) break;  // r.found stays false
+            r = rules.search(xval, w, max);
             if (r.found || !weights_from) break;
         }
-        if (!r.found) {
-            scales[ib] = 0;
-            continue;
+        if (r.found) {
+            if (r.scale < 0) {
+                r.scale = -r.scale;
+                for (int k = 0; k < groups; ++k) signs[k] = uint8_t(~signs[k] & rules.sign_mask);
+            }
+            std::copy_n(signs, groups, r.signs);
+            max_scale = max_scale > r.scale ? max_scale : r.scale;
         }
-        if (r.scale < 0) {  // never seen; flip the signs so that the stored scale is positive
-            r.scale = -r.scale;
-            for (uint8_t& s : signs) s = uint8_t(~s & 127);
-        }
-        for (int k = 0; k < 4; ++k) {
-            words[2 * ib] |= uint32_t(r.index[k]) << (8 * k);
-            words[2 * ib + 1] |= uint32_t(signs[k]) << (7 * k);
-        }
-        scales[ib] = r.scale;
-        max_scale = max_scale > r.scale ? max_scale : r.scale;
+        results[ib] = r;
     }
-    b.d = 0;
-    if (!(max_scale != 0)) {
-        std::memset(b.qs, 0, sizeof b.qs);
-        return;
-    }
+    return max_scale;
+}
+
+// The 4-bit scale codes of `count` blocks for d = max_scale / 31; returns d.
+float block_scale_codes(float max_scale, const BlockResult* results, int count, int* codes) {
     const float d = max_scale / 31;
-    b.d = fp32_to_fp16(d);
     const float inverse_d = 1 / d;
-    for (int ib = 0; ib < 8; ++ib)
-        words[2 * ib + 1] |= uint32_t(block_scale_code(inverse_d, scales[ib])) << 28;
+    for (int ib = 0; ib < count; ++ib) codes[ib] = block_scale_code(inverse_d, results[ib].scale);
+    return d;
+}
+
+// ---- IQ2_XXS: 32-element blocks, 4 groups ----
+
+BlockResult search_iq2_xxs_block(const float* xval, const float* w, float /*max*/) {
+    GridSearch<4> search(iq2xxs_neighbours(), xval, w);
+    uint8_t first_levels[32];
+    const float first_scale = fit_nonnegative_levels(32, 4, xval, w, first_levels);
+    search.scan(6, first_scale * 3.f);
+    search.resnap_and_refit(/*only_off_grid=*/false);
+    return search.result();
+}
+
+constexpr BlockRules kIq2XxsRules{32, NoImportanceSum::FuseSquare, 127,
+                                  magnitudes_with_even_signs,
+                                  [](float max) { return max < 1e-15f; }, search_iq2_xxs_block};
+
+void quantize_iq2_xxs_super_block(const float* x, const float* importance, BlockIq2Xxs& b) {
+    const float sigma2 = sum_of_squares(x, kSuper) / float(kSuper);
+    float weights[kSuper];
+    BlockResult blocks[8];
+    const float max_scale = search_blocks(kIq2XxsRules, x, importance, sigma2, weights, blocks);
+    if (!(max_scale != 0)) return;  // b stays all zero
+    int codes[8];
+    b.d = fp32_to_fp16(block_scale_codes(max_scale, blocks, 8, codes));
+    uint32_t words[16] = {};  // per block: 4 grid indices; 4 x 7 sign bits + the scale code
+    for (int ib = 0; ib < 8; ++ib) {
+        for (int k = 0; k < 4; ++k) {
+            words[2 * ib] |= uint32_t(blocks[ib].index[k]) << (8 * k);
+            words[2 * ib + 1] |= uint32_t(blocks[ib].signs[k]) << (7 * k);
+        }
+        words[2 * ib + 1] |= uint32_t(codes[ib]) << 28;
+    }
     std::memcpy(b.qs, words, sizeof words);
 }
 
@@ -364,106 +478,38 @@ float best_three_level_split(int n, const float* xval, const float* w) {
     return scale;
 }
 
-BlockResult search_iq2_xs_block(const float* xval, const float* w) {
-    const GridNeighbours& grid = iq2xs_neighbours();
-    constexpr int n = 16;
-    float sqrt_w[n];
-    for (int i = 0; i < n; ++i) sqrt_w[i] = std::sqrt(w[i]);
-    int8_t levels[n], trial[n];
-    int index[2] = {0, 0}, trial_index[2];
-    float scale = best_three_level_split(n, xval, w);
-    const float eff_max = scale * kOddMax;
-    BlockResult r;
-    float best = 0;
-    for (int is = -7; is <= 7; ++is) {
-        const float inverse = mul_add(0.1f, float(is), kOddMax) / eff_max;
-        const float trial_scale = 1 / inverse;
-        for (int k = 0; k < 2; ++k)
-            trial_index[k] = snap_group(grid, xval + kGroup * k, sqrt_w + kGroup * k, inverse,
-                                        trial_scale, trial + kGroup * k);
-        const Fit f = fit_levels(n, w, xval, trial);
-        if (f.beats(best)) {
-            scale = f.qx / f.qq;
-            best = scale * f.qx;
-            std::copy_n(trial, n, levels);
-            std::copy_n(trial_index, 2, index);
-            r.found = true;
-        }
-    }
-    if (!r.found) return r;
+BlockResult search_iq2_xs_block(const float* xval, const float* w, float /*max*/) {
+    GridSearch<2> search(iq2xs_neighbours(), xval, w);
+    search.scan(7, best_three_level_split(16, xval, w) * kOddMax);
+    if (!search.found()) return {};
     // Re-round at the winning scale while that moves a group to another entry and improves
     // the merit (at most 3 times).
-    for (int iter = 0; iter < 3 && scale != 0; ++iter) {
-        const float inverse = 1 / scale;
-        bool changed = false;
-        for (int k = 0; k < 2; ++k) {
-            trial_index[k] = snap_group(grid, xval + kGroup * k, sqrt_w + kGroup * k, inverse,
-                                        scale, trial + kGroup * k);
-            changed = changed || trial_index[k] != index[k];
-        }
-        if (!changed) break;
-        const Fit f = fit_levels(n, w, xval, trial);
-        if (!f.beats(best)) break;
-        scale = f.qx / f.qq;
-        best = scale * f.qx;
-        std::copy_n(trial, n, levels);
-        std::copy_n(trial_index, 2, index);
-    }
-    for (int k = 0; k < 2; ++k)
-        r.index[k] = grid.index_of(GridNeighbours::key_of(levels + kGroup * k));
-    r.scale = scale;
-    return r;
+    for (int iter = 0; iter < 3 && search.scale() != 0; ++iter)
+        if (!search.take_resnap_if_better()) break;
+    return search.result();
 }
+
+constexpr BlockRules kIq2XsRules{16, NoImportanceSum::RoundSquare, 127,
+                                 magnitudes_with_even_signs,
+                                 [](float max) { return max < 1e-15f; }, search_iq2_xs_block};
 
 void quantize_iq2_xs_super_block(const float* x, const float* importance, BlockIq2Xs& b) {
     const float sigma2 = sum_of_squares(x, kSuper) / float(kSuper);
-    uint16_t codes[32] = {};
-    float scales[16];
     float weights[kSuper];  // the weights each block was searched with, for the d refit
-    float max_scale = 0;
-    for (int ib = 0; ib < 16; ++ib) {
-        const float* xb = x + 16 * ib;
-        const float* imp = importance ? importance + 16 * ib : nullptr;
-        float* w = weights + 16 * ib;
-        float xval[16];
-        uint8_t signs[2];
-        BlockResult r;
-        for (const float* weights_from : {imp, static_cast<const float*>(nullptr)}) {
-            block_weights(xb, weights_from, 16, sigma2, w, NoImportanceSum::RoundSquare);
-            for (int k = 0; k < 2; ++k)
-                signs[k] = magnitudes_with_even_signs(xb + kGroup * k, w + kGroup * k,
-                                                      xval + kGroup * k);
-            float max = xval[0];
-            for (int i = 1; i < 16; ++i) max = std::max(max, xval[i]);
-            if (max < 1e-15f) break;  // a zero block: r.found stays false
-            r = search_iq2_xs_block(xval, w);
-            if (r.found || !weights_from) break;
-        }
-        if (!r.found) {
-            scales[ib] = 0;
-            continue;
-        }
-        if (r.scale < 0) {  // never seen; flip the signs so that the stored scale is positive
-            r.scale = -r.scale;
-            for (uint8_t& s : signs) s = uint8_t(~s & 127);
-        }
-        for (int k = 0; k < 2; ++k) codes[2 * ib + k] = uint16_t(r.index[k] | signs[k] << 9);
-        scales[ib] = r.scale;
-        max_scale = max_scale > r.scale ? max_scale : r.scale;
-    }
-    b = BlockIq2Xs{};
-    if (!(max_scale != 0)) return;
-    const float d = max_scale / 31;
-    b.d = fp32_to_fp16(d);
-    const float inverse_d = 1 / d;
+    BlockResult blocks[16];
+    const float max_scale = search_blocks(kIq2XsRules, x, importance, sigma2, weights, blocks);
+    if (!(max_scale != 0)) return;  // b stays all zero
+    int codes[16];
+    b.d = fp32_to_fp16(block_scale_codes(max_scale, blocks, 16, codes));
     // Refit d to what the stored codes decode to: q = 0.125 (2l + 1) * magnitude * sign.
     float sum_qx = 0, sum_qq = 0;
     for (int ib = 0; ib < 16; ++ib) {
-        const int l = block_scale_code(inverse_d, scales[ib]);
+        const int l = codes[ib];
         b.scales[ib / 2] = uint8_t(b.scales[ib / 2] | l << (4 * (ib % 2)));
         const float odd = float(2 * l + 1);
         for (int k = 0; k < 2; ++k) {
-            const uint16_t code = codes[2 * ib + k];
+            const uint16_t code = uint16_t(blocks[ib].index[k] | blocks[ib].signs[k] << 9);
+            b.qs[2 * ib + k] = code;
             const uint64_t entry = kIq2xsGrid[code & 511];
             uint32_t signs = code >> 9;
             signs |= uint32_t(std::popcount(signs) & 1) << 7;  // the implied 8th sign
@@ -476,130 +522,57 @@ void quantize_iq2_xs_super_block(const float* x, const float* importance, BlockI
             }
         }
     }
-    std::memcpy(b.qs, codes, sizeof codes);
     if (sum_qq > 0) b.d = fp32_to_fp16(1.05f * sum_qx / sum_qq);
 }
 
 // ---- IQ2_S: 16-element blocks, 2 groups, 10-bit grid index, a full sign byte per group ----
 
 BlockResult search_iq2_s_block(const float* xval, const float* w, float max) {
-    const GridNeighbours& grid = iq2s_neighbours();
-    constexpr int n = 16;
-    float sqrt_w[n];
-    for (int i = 0; i < n; ++i) sqrt_w[i] = std::sqrt(w[i]);
-    int8_t levels[n], trial[n];
-    bool on_grid[2] = {true, true}, trial_on_grid[2];
-    float scale = max / kOddMax;
-    BlockResult r;
-    float best = 0;
-    for (int is = -9; is <= 9; ++is) {
-        const float inverse = mul_add(0.1f, float(is), kOddMax) / max;
-        const float trial_scale = 1 / inverse;
-        for (int k = 0; k < 2; ++k)
-            snap_group(grid, xval + kGroup * k, sqrt_w + kGroup * k, inverse, trial_scale,
-                       trial + kGroup * k, &trial_on_grid[k]);
-        const Fit f = fit_levels(n, w, xval, trial);
-        if (f.beats(best)) {
-            scale = f.qx / f.qq;
-            best = scale * f.qx;
-            std::copy_n(trial, n, levels);
-            std::copy_n(trial_on_grid, 2, on_grid);
-            r.found = true;
-        }
-    }
-    if (!r.found) return r;
+    GridSearch<2> search(iq2s_neighbours(), xval, w);
+    search.scan(9, max);
     // Groups that needed a neighbour are re-rounded at the winning scale, and the scale
     // refit (without a merit test).
-    if ((!on_grid[0] || !on_grid[1]) && scale > 0) {
-        const float inverse = 1 / scale;
-        for (int k = 0; k < 2; ++k)
-            if (!on_grid[k])
-                snap_group(grid, xval + kGroup * k, sqrt_w + kGroup * k, inverse, scale,
-                           levels + kGroup * k);
-        const Fit f = fit_levels(n, w, xval, levels);
-        if (f.qq > 0) scale = f.qx / f.qq;
-    }
-    for (int k = 0; k < 2; ++k)
-        r.index[k] = grid.index_of(GridNeighbours::key_of(levels + kGroup * k));
-    r.scale = scale;
-    return r;
+    search.resnap_and_refit(/*only_off_grid=*/true);
+    return search.result();
 }
+
+// A full sign byte; the zero test written as the oracle's (a NaN maximum is a zero block
+// here, unlike for IQ2_XXS/IQ2_XS).
+constexpr BlockRules kIq2SRules{16, NoImportanceSum::RoundSquare, 255, magnitudes_with_sign_byte,
+                                [](float max) { return !(max >= 1e-8f); }, search_iq2_s_block};
 
 void quantize_iq2_s_super_block(const float* x, const float* importance, BlockIq2S& b) {
     const float sigma2 = 2 * sum_of_squares(x, kSuper) / float(kSuper);
-    b = BlockIq2S{};
-    float scales[16];
-    float max_scale = 0;
+    float weights[kSuper];
+    BlockResult blocks[16];
+    const float max_scale = search_blocks(kIq2SRules, x, importance, sigma2, weights, blocks);
     for (int ib = 0; ib < 16; ++ib) {
-        const float* xb = x + 16 * ib;
-        const float* imp = importance ? importance + 16 * ib : nullptr;
-        float w[16], xval[16];
-        uint8_t signs[2] = {0, 0};
-        for (int k = 0; k < 2; ++k)
-            for (int i = 0; i < kGroup; ++i) {
-                const float v = xb[kGroup * k + i];
-                xval[kGroup * k + i] = v >= 0 ? v : -v;
-                if (!(v >= 0)) signs[k] = uint8_t(signs[k] | 1u << i);
-            }
-        float max = xval[0];
-        for (int i = 1; i < 16; ++i) max = std::max(max, xval[i]);
-        BlockResult r;
-        if (max >= 1e-8f) {
-            for (const float* weights_from : {imp, static_cast<const float*>(nullptr)}) {
-                block_weights(xb, weights_from, 16, sigma2, w, NoImportanceSum::RoundSquare);
-                r = search_iq2_s_block(xval, w, max);
-                if (r.found || !weights_from) break;
-            }
-        }
-        if (!r.found) {
-            scales[ib] = 0;
-            continue;
-        }
-        if (r.scale < 0) {  // never seen; flip the signs so that the stored scale is positive
-            r.scale = -r.scale;
-            for (uint8_t& s : signs) s = uint8_t(~s);
-        }
         for (int k = 0; k < 2; ++k) {
-            const int i8 = 2 * ib + k;
-            b.qs[i8] = uint8_t(r.index[k] & 255);
-            b.qh[i8 / 4] = uint8_t(b.qh[i8 / 4] | (r.index[k] >> 8) << (2 * (i8 % 4)));
-            b.qs[32 + i8] = signs[k];
+            const int i8 = 2 * ib + k, index = blocks[ib].index[k];
+            b.qs[i8] = uint8_t(index & 255);
+            b.qh[i8 / 4] = uint8_t(b.qh[i8 / 4] | (index >> 8) << (2 * (i8 % 4)));
+            b.qs[32 + i8] = blocks[ib].signs[k];
         }
-        scales[ib] = r.scale;
-        max_scale = max_scale > r.scale ? max_scale : r.scale;
     }
     if (!(max_scale != 0)) return;
-    const float d = max_scale / 31;
-    b.d = fp32_to_fp16(d * 0.9875f);
-    const float inverse_d = 1 / d;
+    int codes[16];
+    b.d = fp32_to_fp16(block_scale_codes(max_scale, blocks, 16, codes) * 0.9875f);
     for (int ib = 0; ib < 16; ++ib)
-        b.scales[ib / 2] = uint8_t(b.scales[ib / 2] |
-                                   block_scale_code(inverse_d, scales[ib]) << (4 * (ib % 2)));
-}
-
-// Quantizes the n/256 super-blocks of a row with `fill`.
-template <typename Block, typename Fill>
-void quantize_super_blocks(const float* src, uint8_t* row, int64_t n, const float* importance,
-                           Fill fill) {
-    for (int64_t i = 0; i < n / kSuper; ++i) {
-        Block b{};
-        fill(src + i * kSuper, importance ? importance + i * kSuper : nullptr, b);
-        std::memcpy(row + i * int64_t(sizeof b), &b, sizeof b);
-    }
+        b.scales[ib / 2] = uint8_t(b.scales[ib / 2] | codes[ib] << (4 * (ib % 2)));
 }
 
 }  // namespace
 
 void quantize_row_iq2_xxs(const float* src, uint8_t* row, int64_t n, const float* importance) {
-    quantize_super_blocks<BlockIq2Xxs>(src, row, n, importance, quantize_iq2_xxs_super_block);
+    fill_each_block<BlockIq2Xxs>(src, row, n, importance, quantize_iq2_xxs_super_block);
 }
 
 void quantize_row_iq2_xs(const float* src, uint8_t* row, int64_t n, const float* importance) {
-    quantize_super_blocks<BlockIq2Xs>(src, row, n, importance, quantize_iq2_xs_super_block);
+    fill_each_block<BlockIq2Xs>(src, row, n, importance, quantize_iq2_xs_super_block);
 }
 
 void quantize_row_iq2_s(const float* src, uint8_t* row, int64_t n, const float* importance) {
-    quantize_super_blocks<BlockIq2S>(src, row, n, importance, quantize_iq2_s_super_block);
+    fill_each_block<BlockIq2S>(src, row, n, importance, quantize_iq2_s_super_block);
 }
 
 }  // namespace sy::quants

@@ -46,6 +46,7 @@
 #include "types/quants/grid_neighbours_iq3.hpp"
 #include "types/quants/quantize.hpp"
 #include "types/quants/quantize_common.hpp"
+#include "types/quants/row_walk.hpp"
 
 namespace sy::quants {
 namespace {
@@ -249,62 +250,58 @@ const Iq3Variant& iq3s_variant() {
     return v;
 }
 
+// Quantizes a row super-block by super-block: fit_super_block, then, for a super-block with
+// a positive scale, d = max_scale / 31 (stored times the variant's factor) and
+// pack(ib, fit, scale_nibble, block) for each of its blocks. A zero super-block stays zero.
+template <typename Block, typename Pack>
+void quantize_iq3_row(const Iq3Variant& v, const float* src, uint8_t* row, int64_t n,
+                      const float* importance, Pack&& pack) {
+    std::array<BlockFit, kBlocksPerSuper> fits;
+    auto fill = [&](const float* x, const float* imp, Block& b) {
+        const float max_scale = fit_super_block(v, x, imp, fits);
+        if (!(max_scale > 0)) return;
+        const float d = max_scale / kMaxBlockScale;
+        const float id = 1 / d;
+        b.d = fp32_to_fp16(d * v.stored_d_factor);
+        for (int ib = 0; ib < kBlocksPerSuper; ++ib) {
+            const BlockFit& f = fits[size_t(ib)];
+            pack(ib, f, block_scale_nibble(id, f.scale), b);
+        }
+    };
+    fill_each_block<Block>(src, row, n, importance, fill);
+}
+
 }  // namespace
 
 // Block layout (blocks.hpp BlockIq3Xxs): qs[8b + k] = grid index of group k of block b;
 // then per block b a u32 at qs[64 + 4b]: 7 sign bits per group of 8 (group g at bit 7g)
 // and the 4-bit scale in bits 28-31.
 void quantize_row_iq3_xxs(const float* src, uint8_t* row, int64_t n, const float* importance) {
-    const Iq3Variant& v = iq3xxs_variant();
-    std::array<BlockFit, kBlocksPerSuper> fits;
-    for (int64_t at = 0; at < n; at += kSuperBlock, row += sizeof(BlockIq3Xxs)) {
-        BlockIq3Xxs b{};
-        const float max_scale =
-            fit_super_block(v, src + at, importance ? importance + at : nullptr, fits);
-        if (max_scale > 0) {
-            const float d = max_scale / kMaxBlockScale;
-            const float id = 1 / d;
-            b.d = fp32_to_fp16(d * v.stored_d_factor);
-            for (int ib = 0; ib < kBlocksPerSuper; ++ib) {
-                const BlockFit& f = fits[size_t(ib)];
-                for (int k = 0; k < kGroupsPerBlock; ++k)
-                    b.qs[8 * ib + k] = uint8_t(f.grid_index[size_t(k)]);
-                uint32_t packed = block_scale_nibble(id, f.scale) << 28;
-                for (int g = 0; g < 4; ++g) packed |= uint32_t(f.signs[size_t(g)]) << (7 * g);
-                store_le(b.qs + 64 + 4 * ib, packed);
-            }
-        }
-        std::memcpy(row, &b, sizeof b);
-    }
+    quantize_iq3_row<BlockIq3Xxs>(
+        iq3xxs_variant(), src, row, n, importance,
+        [](int ib, const BlockFit& f, uint32_t scale_nibble, BlockIq3Xxs& b) {
+            for (int k = 0; k < kGroupsPerBlock; ++k)
+                b.qs[8 * ib + k] = uint8_t(f.grid_index[size_t(k)]);
+            uint32_t packed = scale_nibble << 28;
+            for (int g = 0; g < 4; ++g) packed |= uint32_t(f.signs[size_t(g)]) << (7 * g);
+            store_le(b.qs + 64 + 4 * ib, packed);
+        });
 }
 
 // Block layout (blocks.hpp BlockIq3S): qs[8b + k] = low 8 bits of the grid index of group k
 // of block b, bit k of qh[b] its 9th bit; signs[4b + g] one bit per element of group of 8 g;
 // scales[b/2] holds block b's 4-bit scale in nibble b%2.
 void quantize_row_iq3_s(const float* src, uint8_t* row, int64_t n, const float* importance) {
-    const Iq3Variant& v = iq3s_variant();
-    std::array<BlockFit, kBlocksPerSuper> fits;
-    for (int64_t at = 0; at < n; at += kSuperBlock, row += sizeof(BlockIq3S)) {
-        BlockIq3S b{};
-        const float max_scale =
-            fit_super_block(v, src + at, importance ? importance + at : nullptr, fits);
-        if (max_scale > 0) {
-            const float d = max_scale / kMaxBlockScale;
-            const float id = 1 / d;
-            b.d = fp32_to_fp16(d * v.stored_d_factor);
-            for (int ib = 0; ib < kBlocksPerSuper; ++ib) {
-                const BlockFit& f = fits[size_t(ib)];
-                for (int k = 0; k < kGroupsPerBlock; ++k) {
-                    b.qs[8 * ib + k] = uint8_t(f.grid_index[size_t(k)] & 255);
-                    b.qh[ib] = uint8_t(b.qh[ib] | (f.grid_index[size_t(k)] >> 8) << k);
-                }
-                for (int g = 0; g < 4; ++g) b.signs[4 * ib + g] = f.signs[size_t(g)];
-                b.scales[ib / 2] =
-                    uint8_t(b.scales[ib / 2] | block_scale_nibble(id, f.scale) << (4 * (ib % 2)));
+    quantize_iq3_row<BlockIq3S>(
+        iq3s_variant(), src, row, n, importance,
+        [](int ib, const BlockFit& f, uint32_t scale_nibble, BlockIq3S& b) {
+            for (int k = 0; k < kGroupsPerBlock; ++k) {
+                b.qs[8 * ib + k] = uint8_t(f.grid_index[size_t(k)] & 255);
+                b.qh[ib] = uint8_t(b.qh[ib] | (f.grid_index[size_t(k)] >> 8) << k);
             }
-        }
-        std::memcpy(row, &b, sizeof b);
-    }
+            for (int g = 0; g < 4; ++g) b.signs[4 * ib + g] = f.signs[size_t(g)];
+            b.scales[ib / 2] = uint8_t(b.scales[ib / 2] | scale_nibble << (4 * (ib % 2)));
+        });
 }
 
 }  // namespace sy::quants

@@ -31,22 +31,13 @@
 #include "types/quants/fp16.hpp"
 #include "types/quants/quantize.hpp"
 #include "types/quants/quantize_common.hpp"
+#include "types/quants/row_walk.hpp"
 #include "types/quants/tables.hpp"
 
 namespace sy::quants {
 namespace {
 
 constexpr int kSuper = 256;
-
-template <typename Block, typename Fill>
-void for_each_super_block(const float* src, uint8_t* row, int64_t n, const float* importance,
-                          Fill&& fill) {
-    for (int64_t i = 0; i < n / kSuper; ++i) {
-        Block b{};
-        fill(src + i * kSuper, importance ? importance + i * kSuper : nullptr, b);
-        std::memcpy(row + i * int64_t(sizeof(Block)), &b, sizeof(Block));
-    }
-}
 
 // ggml's make_qp_quants: non-negative values x (sub-block scales or mins) onto 0..nmax with
 // a positive scale, minimising sum w (x - d L)^2: the plain scale max/nmax and 8 candidates
@@ -602,23 +593,23 @@ void fill_iq4_xs(const float* x, const float* importance, BlockIq4Xs& b) {
 }  // namespace
 
 void quantize_row_q6_k(const float* src, uint8_t* row, int64_t n, const float* importance) {
-    for_each_super_block<BlockQ6_K>(src, row, n, importance, fill_q6_k);
+    fill_each_block<BlockQ6_K>(src, row, n, importance, fill_q6_k);
 }
 void quantize_row_q5_k(const float* src, uint8_t* row, int64_t n, const float* importance) {
-    for_each_super_block<BlockQ5_K>(src, row, n, importance, fill_q5_k);
+    fill_each_block<BlockQ5_K>(src, row, n, importance, fill_q5_k);
 }
 void quantize_row_q4_k(const float* src, uint8_t* row, int64_t n, const float* importance) {
-    for_each_super_block<BlockQ4_K>(src, row, n, importance, fill_q4_k);
+    fill_each_block<BlockQ4_K>(src, row, n, importance, fill_q4_k);
 }
 void quantize_row_q3_k(const float* src, uint8_t* row, int64_t n, const float* importance) {
-    for_each_super_block<BlockQ3_K>(src, row, n, importance, fill_q3_k);
+    fill_each_block<BlockQ3_K>(src, row, n, importance, fill_q3_k);
 }
 void quantize_row_q2_k(const float* src, uint8_t* row, int64_t n, const float* importance) {
     if (!importance && quantize_q2_k_ternary(src, row, n)) return;
-    for_each_super_block<BlockQ2_K>(src, row, n, importance, fill_q2_k);
+    fill_each_block<BlockQ2_K>(src, row, n, importance, fill_q2_k);
 }
 void quantize_row_iq4_xs(const float* src, uint8_t* row, int64_t n, const float* importance) {
-    for_each_super_block<BlockIq4Xs>(src, row, n, importance, fill_iq4_xs);
+    fill_each_block<BlockIq4Xs>(src, row, n, importance, fill_iq4_xs);
 }
 
 }  // namespace sy::quants

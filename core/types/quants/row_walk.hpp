@@ -1,4 +1,5 @@
-// Helpers shared by the dequantizers: walking the blocks of a row and reading row headers.
+// Helpers shared by the dequantizers and the reference quantizers: walking the blocks of a
+// row and reading row headers.
 #pragma once
 
 #include <cassert>
@@ -34,6 +35,22 @@ inline void for_each_block(const uint8_t* blocks, float* out, int64_t n, Decode&
     const int64_t count = n / Block::kElems;
     for (int64_t i = 0; i < count; ++i)
         decode(load_block<Block>(blocks + i * int64_t(sizeof(Block))), out + i * Block::kElems);
+}
+
+// The quantizers' counterpart: for each of the n / Block::kElems blocks of the row `src`,
+// calls fill(x, importance, block) with the block's Block::kElems floats, its importance
+// (nullptr when `importance` is) and a zero-initialised Block, then stores the block at
+// `row` (back to back, no alignment needed).
+template <typename Block, typename Fill>
+inline void fill_each_block(const float* src, uint8_t* row, int64_t n, const float* importance,
+                            Fill&& fill) {
+    const int64_t count = n / Block::kElems;  // callers pass whole blocks (quantize.hpp)
+    for (int64_t i = 0; i < count; ++i) {
+        Block b{};
+        const int64_t at = i * Block::kElems;
+        fill(src + at, importance ? importance + at : nullptr, b);
+        std::memcpy(row + i * int64_t(sizeof(Block)), &b, sizeof(Block));
+    }
 }
 
 }  // namespace sy::quants
