@@ -23,6 +23,7 @@
 
 #include "golden_support.hpp"
 #include "quant_error_row_checks.hpp"
+#include "oracle_bytes_check.hpp"
 #include "quant_error_support.hpp"
 #include "types/quant_kernels.hpp"
 #include "types/quants/grid_neighbours_iq3.hpp"
@@ -51,37 +52,12 @@ bool full_suite_enabled() {
 // ---- byte identity with the oracle's files ----
 
 void check_oracle_bytes(const RowQuantizerSpec& t, bool all) {
-    const QuantErrorFixtures& f = quant_error_fixtures();
-    const GgufFixture oracle = read_gguf_fixture(golden_path(t.name + ".gguf"));
     const QuantKernels* k = find_kernels(t.type_id);
     ASSERT_NE(k, nullptr);
     ASSERT_NE(k->quantize_row, nullptr);
-    int64_t checked = 0, identical = 0;
-    for (const SourceMatrix& m : f.matrices) {
-        const FixtureTensor& o = tensor_named(oracle, m.name);
-        ASSERT_EQ(o.type, t.type_id) << m.name;
-        ASSERT_EQ(o.row_length(), m.ne0) << m.name;
-        const uint64_t stride = row_bytes(t.type_id, m.ne0, m.name);
-        const ImatrixEntry* entry = f.imatrix.find(m.name);
-        ASSERT_NE(entry, nullptr) << m.name;  // the oracle quantized every matrix with one
-        const auto peak = std::max_element(m.values.begin(), m.values.end(), [](float a, float b) {
-            return std::abs(a) < std::abs(b);
-        });
-        const int64_t peak_row = (peak - m.values.begin()) / m.ne0;
-        std::vector<uint8_t> ours(stride);
-        for (int64_t r = 0; r < m.rows; ++r) {
-            if (!all && r % 8 != 0 && r != peak_row) continue;
-            k->quantize_row(m.values.data() + r * m.ne0, ours.data(), m.ne0,
-                            importance_for_row(entry, m, r));
-            const uint8_t* theirs = oracle.data(o) + uint64_t(r) * stride;
-            const bool same = std::equal(ours.begin(), ours.end(), theirs);
-            EXPECT_TRUE(same) << t.name << " " << m.name << " row " << r;
-            ++checked;
-            identical += same;
-        }
-    }
-    std::cout << "[ bytes    ] " << t.name << ": " << identical << " of " << checked
-              << " rows byte-identical to the oracle's file\n";
+    // Every tensor, every 8th row: the oracle quantized every matrix with an imatrix entry.
+    expect_rows_equal_oracle(t.name, t.type_id, k->quantize_row,
+                             {.all = all, .first_tensor_only = false, .every = 8, .require_importance = true});
 }
 
 class Iq3OracleBytes : public ::testing::TestWithParam<RowQuantizerSpec> {};

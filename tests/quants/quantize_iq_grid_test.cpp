@@ -26,6 +26,7 @@
 
 #include "golden_support.hpp"
 #include "quant_error_row_checks.hpp"
+#include "oracle_bytes_check.hpp"
 #include "quant_error_support.hpp"
 #include "types/quant_kernels.hpp"
 #include "types/quants/grid_neighbours.hpp"
@@ -75,39 +76,7 @@ bool full_suite_enabled() {
 // ---- byte identity with the oracle's files ----
 
 void check_oracle_bytes(const GridCase& t, bool all) {
-    const QuantErrorFixtures& f = quant_error_fixtures();
-    const GgufFixture oracle = read_gguf_fixture(golden_path(std::string(t.name) + ".gguf"));
-    int64_t checked = 0, identical = 0;
-    for (size_t i = 0; i < f.matrices.size(); ++i) {
-        if (!all && i != 0) break;  // light run: the first tensor only
-        const SourceMatrix& m = f.matrices[i];
-        const FixtureTensor& o = tensor_named(oracle, m.name);
-        ASSERT_EQ(o.type, t.id) << m.name;
-        ASSERT_EQ(o.row_length(), m.ne0) << m.name;
-        const uint64_t stride = row_bytes(t.id, m.ne0, m.name);
-        const ImatrixEntry* entry = f.imatrix.find(m.name);
-        int64_t peak_row = 0;
-        float peak = -1;
-        for (int64_t r = 0; r < m.rows; ++r)
-            for (int64_t j = 0; j < m.ne0; ++j)
-                if (std::abs(m.values[size_t(r * m.ne0 + j)]) > peak) {
-                    peak = std::abs(m.values[size_t(r * m.ne0 + j)]);
-                    peak_row = r;
-                }
-        std::vector<uint8_t> ours(stride);
-        for (int64_t r = 0; r < m.rows; ++r) {
-            if (!all && r % 16 != 0 && r != peak_row) continue;
-            t.quantize(m.values.data() + r * m.ne0, ours.data(), m.ne0,
-                       importance_for_row(entry, m, r));
-            const uint8_t* theirs = oracle.data(o) + uint64_t(r) * stride;
-            const bool same = std::equal(ours.begin(), ours.end(), theirs);
-            EXPECT_TRUE(same) << t.name << " " << m.name << " row " << r;
-            ++checked;
-            identical += same;
-        }
-    }
-    std::cout << "[ bytes    ] " << t.name << ": " << identical << " of " << checked
-              << " rows byte-identical to the oracle's file\n";
+    expect_rows_equal_oracle(t.name, t.id, t.quantize, {.all = all, .first_tensor_only = true, .every = 16});
 }
 
 class GridOracleBytes : public ::testing::TestWithParam<GridCase> {};
