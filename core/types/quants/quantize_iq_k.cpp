@@ -145,6 +145,31 @@ SubBlockScale search_sub_block(const TableSearch& t, const float* x, const float
     return {d, is_shifted};
 }
 
+// The first pass of IQ4_K/IQ5_K/IQ6_K: every sub-block's best scale and table half, and the
+// scale of largest magnitude (it sets the super-block scale d).
+struct SuperBlockScales {
+    float scales[kSubBlocks] = {};
+    uint16_t extra = 0;  // bit ib: sub-block ib uses the shifted table
+    float max_scale = 0, max_abs_scale = 0;
+};
+
+SuperBlockScales search_sub_blocks(const TableSearch& t, const float* x, const float* iw, float sigma2,
+                                   bool no_imatrix_uses_sigma) {
+    SuperBlockScales out;
+    float w[kSub];
+    for (int ib = 0; ib < kSubBlocks; ++ib) {
+        sub_block_weights(x + kSub * ib, iw ? iw + kSub * ib : nullptr, sigma2, no_imatrix_uses_sigma, w);
+        const SubBlockScale s = search_sub_block(t, x + kSub * ib, w);
+        out.scales[ib] = s.scale;
+        if (s.shifted) out.extra = uint16_t(out.extra | 1u << ib);
+        if (std::abs(s.scale) > out.max_abs_scale) {
+            out.max_abs_scale = std::abs(s.scale);
+            out.max_scale = s.scale;
+        }
+    }
+    return out;
+}
+
 // ---- pass 2 helpers ----
 
 // Weighted sums of the final fit of d over a super-block: q = value * integer scale.
@@ -374,19 +399,11 @@ void quantize_row_iq4_k(const float* src, uint8_t* row, int64_t n, const float* 
     for_each_super_block<BlockIq4K>(
         src, row, n, importance, [&](const float* x, const float* iw, BlockIq4K& b) {
             const float sigma2 = sum_of_squares(x, kSuperBlock) * (2.f / float(kSuperBlock));
-            float scales[kSubBlocks], w[kSub];
-            uint16_t extra = 0;
-            float max_scale = 0, max_abs_scale = 0;
-            for (int ib = 0; ib < kSubBlocks; ++ib) {
-                sub_block_weights(x + kSub * ib, iw ? iw + kSub * ib : nullptr, sigma2, false, w);
-                const SubBlockScale s = search_sub_block(search, x + kSub * ib, w);
-                scales[ib] = s.scale;
-                if (s.shifted) extra = uint16_t(extra | 1u << ib);
-                if (std::abs(s.scale) > max_abs_scale) {
-                    max_abs_scale = std::abs(s.scale);
-                    max_scale = s.scale;
-                }
-            }
+            float w[kSub];
+            const SuperBlockScales all = search_sub_blocks(search, x, iw, sigma2, false);
+            const float* scales = all.scales;
+            const uint16_t extra = all.extra;
+            const float max_scale = all.max_scale;
             // No early return for an all-zero super-block: the oracle stores d = -0.0 then.
             const float d = -max_scale / 32;
             b.d = fp32_to_fp16(d);
@@ -417,20 +434,12 @@ void quantize_row_iq5_k(const float* src, uint8_t* row, int64_t n, const float* 
     for_each_super_block<BlockIq5K>(
         src, row, n, importance, [&](const float* x, const float* iw, BlockIq5K& b) {
             const float sigma2 = 2 * sum_of_squares(x, kSuperBlock) / float(kSuperBlock);
-            float scales[kSubBlocks], w[kSub];
-            uint16_t extra = 0;
-            float max_scale = 0, max_abs_scale = 0;
-            for (int ib = 0; ib < kSubBlocks; ++ib) {
-                sub_block_weights(x + kSub * ib, iw ? iw + kSub * ib : nullptr, sigma2, true, w);
-                const SubBlockScale s = search_sub_block(search, x + kSub * ib, w);
-                scales[ib] = s.scale;
-                if (s.shifted) extra = uint16_t(extra | 1u << ib);
-                if (std::abs(s.scale) > max_abs_scale) {
-                    max_abs_scale = std::abs(s.scale);
-                    max_scale = s.scale;
-                }
-            }
-            if (max_abs_scale == 0) return;
+            float w[kSub];
+            const SuperBlockScales all = search_sub_blocks(search, x, iw, sigma2, true);
+            const float* scales = all.scales;
+            const uint16_t extra = all.extra;
+            const float max_scale = all.max_scale;
+            if (all.max_abs_scale == 0) return;
             const float d = -max_scale / 32;
             b.d = fp32_to_fp16(d);
             b.extra = extra;
@@ -465,20 +474,12 @@ void quantize_row_iq6_k(const float* src, uint8_t* row, int64_t n, const float* 
     for_each_super_block<BlockIq6K>(
         src, row, n, importance, [&](const float* x, const float* iw, BlockIq6K& b) {
             const float sigma2 = 2 * sum_of_squares(x, kSuperBlock) / float(kSuperBlock);
-            float scales[kSubBlocks], w[kSub];
-            uint16_t extra = 0;
-            float max_scale = 0, max_abs_scale = 0;
-            for (int ib = 0; ib < kSubBlocks; ++ib) {
-                sub_block_weights(x + kSub * ib, iw ? iw + kSub * ib : nullptr, sigma2, true, w);
-                const SubBlockScale s = search_sub_block(search, x + kSub * ib, w);
-                scales[ib] = s.scale;
-                if (s.shifted) extra = uint16_t(extra | 1u << ib);
-                if (std::abs(s.scale) > max_abs_scale) {
-                    max_abs_scale = std::abs(s.scale);
-                    max_scale = s.scale;
-                }
-            }
-            if (max_abs_scale == 0) return;
+            float w[kSub];
+            const SuperBlockScales all = search_sub_blocks(search, x, iw, sigma2, true);
+            const float* scales = all.scales;
+            const uint16_t extra = all.extra;
+            const float max_scale = all.max_scale;
+            if (all.max_abs_scale == 0) return;
             const float d = -max_scale / 127;
             b.d = fp32_to_fp16(d);
             b.extra = extra;
