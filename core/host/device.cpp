@@ -1,5 +1,7 @@
 #include "host/device.hpp"
 
+#include <cstddef>
+
 #include <fmt/format.h>
 
 #include "host/device_handle.hpp"
@@ -68,6 +70,15 @@ void Device::run(const sy_op& op) const {
 void Device::synchronize() const {
     detail::DeviceHandle& h = handle();
     check(h, h.vtbl->synchronize(h.device), "synchronize");
+}
+
+bool Device::set_threads(int32_t n_threads) const {
+    detail::DeviceHandle& h = handle();
+    // Older plugins' tables end before the member; a NULL member means "not threaded".
+    const size_t needed = offsetof(sy_device_vtbl, set_threads) + sizeof(h.vtbl->set_threads);
+    if (h.vtbl->struct_size < needed || h.vtbl->set_threads == nullptr) return false;
+    check(h, h.vtbl->set_threads(h.device, n_threads), "set_threads");
+    return true;
 }
 
 sy_device Device::raw() const { return handle().device; }

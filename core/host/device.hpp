@@ -73,6 +73,9 @@ public:
     bool supports_op(const sy_op& op) const;
     void run(const sy_op& op) const;  // op.struct_size must be set (make_op does)
     void synchronize() const;
+    // Lets a host-computing device use n_threads >= 1 threads; false if it cannot (optional
+    // ABI member absent).
+    bool set_threads(int32_t n_threads) const;
 
     // For conformance tests that drive the C table directly; valid while this Device lives.
     sy_device raw() const;

@@ -10,7 +10,9 @@ namespace sy::host {
 namespace {
 
 constexpr std::array<std::string_view, SY_OP_COUNT> kOpNames = {
-    "NONE", "MUL_MAT", "ADD", "MUL", "RMS_NORM", "SCALE", "SILU", "SOFTMAX", "GET_ROWS",
+    "NONE",    "MUL_MAT", "ADD",       "MUL",     "RMS_NORM", "SCALE",
+    "SILU",    "SOFTMAX", "GET_ROWS",  "ROPE",    "CPY",      "ATTENTION",
+    "SIGMOID", "TOP_K",   "MUL_MAT_ID", "SUM_ROWS", "DIV",
 };
 
 constexpr std::array<std::string_view, 5> kFeatureNames = {

@@ -107,8 +107,50 @@ typedef struct sy_buffer_s *sy_buffer; /* opaque, owned by the plugin */
 #define SY_OP_SCALE 5   /* dst = src0 * params_f[0]                                         */
 #define SY_OP_SILU 6    /* dst = src0 * sigmoid(src0)                                       */
 #define SY_OP_SOFTMAX 7 /* per row                                                          */
-#define SY_OP_GET_ROWS 8 /* dst[K,R] = rows src1[R] (int32) of src0[K,N]                    */
-#define SY_OP_COUNT 9
+#define SY_OP_GET_ROWS 8 /* dst[K,R,B] = rows src1[R,B] (int32) of src0[K,N,B], any src0 type */
+#define SY_OP_ROPE 9     /* rotary embedding, see below                                       */
+#define SY_OP_CPY 10     /* dst = src0 converted to dst.type, same shape, any strides         */
+#define SY_OP_ATTENTION 11 /* causal softmax attention, see below                            */
+#define SY_OP_SIGMOID 12 /* dst = 1 / (1 + exp(-src0))                                        */
+#define SY_OP_TOP_K 13   /* dst[k,T] int32 = indices of the k largest of each row of src0     */
+#define SY_OP_MUL_MAT_ID 14 /* mixture-of-experts matrix product, see below                  */
+#define SY_OP_SUM_ROWS 15 /* dst[1,R,..] = sum of each row of src0[K,R,..]                    */
+#define SY_OP_DIV 16     /* dst = src0 / src1, src1 broadcast along rows                      */
+#define SY_OP_COUNT 17
+
+/*
+ * Op semantics beyond the one-line summaries (shapes are ggml order, ne0 first; "rows"
+ * are ne0-long; every activation is F32 unless a type is named):
+ *
+ * MUL_MAT     dst[N,M,B2,B3] = src0[K,N,b2,b3] x src1[K,M,B2,B3]: dst[n,m] = sum_k
+ *             src0[k,n] * src1[k,m]; src0 (weights, any type) is broadcast over the batch
+ *             dims (B2 % b2 == 0, B3 % b3 == 0). Quantized weights take the activations
+ *             converted to the weight type's dot-product type (core/types: vec_dot_type).
+ * ADD/MUL/DIV dst = src0 (op) src1 where every ne[i] of src1 divides src0's; src1 is indexed
+ *             modulo its own shape (so [1,S,T] scales each ne0-row of [K,S,T]).
+ * ROPE        dst[D,H,T] = src0[D,H,T] with its first n_rot = params_i[0] elements of each
+ *             row rotated; src1[n_rot,T] F32 holds, per token, (cos, sin) pairs: element
+ *             (2i, 2i+1) = (cos theta_i, sin theta_i), already multiplied by any attention
+ *             factor (the host computes the angles: YaRN lives in core). params_i[1] = mode:
+ *             0 (NORM) rotates pairs (2i, 2i+1); 2 (NEOX) rotates (i, i + n_rot/2). Elements
+ *             past n_rot are copied.
+ * CPY         dst.type F32/F16/BF16/Q8_0 (and any type a backend lists): rounding of the
+ *             core reference quantizer. Strided views on both sides (concatenation into a
+ *             slice, writes into a KV cache).
+ * ATTENTION   dst[Dv,H,T] = softmax(scale * Q K^T + mask) V per head, with src0 Q[Dk,H,T]
+ *             F32, src1 K[Dk,Hkv,N] and src2 V[Dv,Hkv,N] of type F32/F16/Q8_0 (cache rows;
+ *             V may be a view into K's rows), H % Hkv == 0 (head h reads kv head
+ *             h / (H/Hkv)). Causal: key j is visible to query t iff j <= params_i[0] + t
+ *             (params_i[0] = position of the first query; keys 0..N-1 are positions
+ *             0..N-1). scale = params_f[0]; params_f[1] > 0 soft-caps scores as
+ *             c*tanh(s/c). A query that sees no key gets zeros.
+ * TOP_K       dst[k,R] int32, k = dst.ne0: for each row of src0[n,R] the indices of the k
+ *             largest values, largest first; equal values: lower index first.
+ * MUL_MAT_ID  dst[N,S,T]: dst[:,s,t] = src0[:,:,e] x src1[:, s % S1, t] with e = src2[s,t];
+ *             src0[K,N,E] expert weights (any type), src1[K,S1,T] (S1 = 1 or S),
+ *             src2[S,T] int32 expert ids (each < E).
+ * SOFTMAX     per row, plain (no mask, no scale).
+ */
 
 /* Element types are the GGML type ids of ik_llama.cpp (0 = F32, 1 = F16, 8 = Q8_0 ...). */
 #define SY_TYPE_NONE (-1)
@@ -180,6 +222,10 @@ typedef struct sy_device_vtbl {
     sy_status (*run)(sy_device dev, const sy_op *op);
     /* Waits until every op submitted to this device has finished. */
     sy_status (*synchronize)(sy_device dev);
+
+    /* (optional) How many host threads run() may use; n_threads >= 1. Devices that compute
+     * on the host split their work across this many threads (default: 1). */
+    sy_status (*set_threads)(sy_device dev, int32_t n_threads);
 } sy_device_vtbl;
 
 /* The table a plugin returns from query(). */
