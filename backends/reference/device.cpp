@@ -33,6 +33,6 @@ bool CpuDevice::supports(int32_t kind, int32_t weight_type, int32_t act_type) co
 
 bool CpuDevice::supports_op(const sy_op& op) const { return refops::supports_op(op); }
 
-void CpuDevice::run(const sy_op& op) { refops::run_op(buffers_, op); }
+void CpuDevice::run(const sy_op& op) { refops::run_op(buffers_, pool_, op); }
 
 }  // namespace sy::reference

@@ -1,10 +1,12 @@
 // The reference backend's one device, "CPU": host memory, scalar kernels.
 // Created by device_open (register.cpp) in host-allocated memory, destroyed by device_close
-// or shutdown. The host drives it from one thread at a time (ABI rule); no locking inside.
+// or shutdown (which joins its worker threads). The host drives it from one thread at a time
+// (ABI rule); no locking inside. Ops run on the device's ThreadPool (set_threads, default 1).
 #pragma once
 
 #include <string>
 
+#include "kernels/thread_pool.hpp"
 #include "switchyard/plugin_abi.h"
 #include "switchyard/sdk/errors.hpp"
 #include "switchyard/sdk/host_buffers.hpp"
@@ -33,10 +35,12 @@ public:
     bool supports_op(const sy_op& op) const;
     void run(const sy_op& op);
     void synchronize() {}  // every run() completes before it returns
+    void set_threads(int32_t n_threads) { pool_.set_threads(n_threads); }
 
 private:
     sdk::ErrorSlot errors_;
     sdk::HostBufferSet buffers_;
+    refops::ThreadPool pool_;   // joined in the destructor, before the buffers go
     std::string description_;   // CPU model, from sy::platform
     std::string feature_text_;  // ISA extensions, from sy::platform
 };

@@ -20,6 +20,6 @@ void TestDevice::get_props(sy_device_props& out) {
     out.feature_text = "separate memory, reference kernels";
 }
 
-void TestDevice::run(const sy_op& op) { refops::run_op(buffers_, op); }
+void TestDevice::run(const sy_op& op) { refops::run_op(buffers_, pool_, op); }
 
 }  // namespace sy::testdev

@@ -1,5 +1,6 @@
 // TEST0: a device whose memory the host cannot address (see README.md). Created by
-// device_open in host-allocated memory; the host drives it from one thread at a time.
+// device_open in host-allocated memory; the host drives it from one thread at a time. Ops
+// run on the reference kernels' ThreadPool (set_threads, default 1), joined at device_close.
 #pragma once
 
 #include "switchyard/plugin_abi.h"
@@ -7,6 +8,7 @@
 #include "switchyard/sdk/host_buffers.hpp"
 #include "switchyard/sdk/host_env.hpp"
 #include "switchyard/sdk/intrusive_list.hpp"
+#include "reference/kernels/thread_pool.hpp"
 
 namespace sy::testdev {
 
@@ -34,10 +36,12 @@ public:
 
     void run(const sy_op& op);
     void synchronize() {}  // runs complete before they return
+    void set_threads(int32_t n_threads) { pool_.set_threads(n_threads); }  // same pool as CPU
 
 private:
     sdk::ErrorSlot errors_;
     sdk::HostBufferSet buffers_;
+    refops::ThreadPool pool_;  // the reference kernels' workers; joined in the destructor
 };
 
 }  // namespace sy::testdev

@@ -14,10 +14,16 @@ constexpr uint32_t kAbiMax = SY_PLUGIN_ABI_VERSION;
 
 sdk::PluginDevices<TestDevice> g_plugin("testdev");
 
-// 1 everywhere, unless a test or user switches the device off.
+bool env_flag_set(const char* name) {
+    const char* value = std::getenv(name);
+    return value != nullptr && value[0] != '\0' && std::strcmp(value, "0") != 0;
+}
+
+// Opt-in: a stand-in accelerator must never receive a user's model by default (-ngl places
+// layers on every non-CPU device). Tests set SWITCHYARD_TESTDEV=1 (CTest does for every
+// test); SWITCHYARD_TESTDEV_DISABLE=1 switches it off again.
 uint32_t score() {
-    const char* disable = std::getenv("SWITCHYARD_TESTDEV_DISABLE");
-    return (disable != nullptr && std::strcmp(disable, "0") != 0 && disable[0] != '\0') ? 0 : 1;
+    return env_flag_set("SWITCHYARD_TESTDEV") && !env_flag_set("SWITCHYARD_TESTDEV_DISABLE") ? 1 : 0;
 }
 
 void abi_range(uint32_t* out_min, uint32_t* out_max) {

@@ -22,7 +22,7 @@ TEST(BackendsReport, TextListsCandidatesDevicesAndOps) {
     EXPECT_TRUE(contains(text, "  TEST0  (backend testdev, kind ACCEL)")) << text;
     EXPECT_TRUE(contains(text, "HOST_MEMORY")) << text;
     EXPECT_TRUE(contains(text, "256.0 MiB total")) << text;
-    EXPECT_TRUE(contains(text, "MUL_MAT   weights F32 F16 BF16, act F32")) << text;
+    EXPECT_TRUE(contains(text, "MUL_MAT   weights F32 F16 Q4_0")) << text;  // every vec_dot type, id order
     EXPECT_TRUE(contains(text, "RMS_NORM  act F32")) << text;
 }
 
@@ -51,7 +51,7 @@ TEST(BackendsReport, JsonHasEveryField) {
         EXPECT_EQ(device["kind"], "ACCEL");
         EXPECT_EQ(device["memory_total"], uint64_t(256) << 20);
         EXPECT_TRUE(device["features"].empty());
-        EXPECT_EQ(device["ops"].size(), 8u);
+        EXPECT_GT(device["ops"].size(), 16u);  // one row per op kind (and activation type)
         EXPECT_EQ(device["ops"][0]["op"], "MUL_MAT");
     }
     EXPECT_TRUE(saw_test0);

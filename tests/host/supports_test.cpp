@@ -3,17 +3,20 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
+#include <tuple>
 
 #include "host/capabilities.hpp"
 #include "host/plugin_host.hpp"
 #include "host/tensor_view.hpp"
 #include "host_test_support.hpp"
+#include "types/quant_kernels.hpp"
 #include "types/type_registry.hpp"
 
 namespace sy::host {
 namespace {
 
-constexpr int32_t kF32 = 0, kF16 = 1, kQ4_0 = 2, kQ8_K = 15, kBF16 = 30;
+constexpr int32_t kF32 = 0, kF16 = 1, kQ4_0 = 2, kQ8_0 = 8, kQ8_K = 15, kI32 = 26, kBF16 = 30, kIQ4_KS = 144;
 
 class Supports : public ::testing::TestWithParam<const char*> {
 protected:
@@ -30,12 +33,23 @@ TEST_P(Supports, ByTypes) {
     EXPECT_TRUE(device_.supports(SY_OP_MUL_MAT, kF32, kF32));
     EXPECT_TRUE(device_.supports(SY_OP_MUL_MAT, kF16, kF32));
     EXPECT_TRUE(device_.supports(SY_OP_MUL_MAT, kBF16, kF32));
-    EXPECT_FALSE(device_.supports(SY_OP_MUL_MAT, kQ4_0, kF32));  // quantized weights come later
-    EXPECT_FALSE(device_.supports(SY_OP_MUL_MAT, kF32, kQ8_K));
+    EXPECT_TRUE(device_.supports(SY_OP_MUL_MAT, kQ4_0, kF32));   // quantized weights: core's vec_dot
+    EXPECT_TRUE(device_.supports(SY_OP_MUL_MAT, kIQ4_KS, kF32));
+    EXPECT_FALSE(device_.supports(SY_OP_MUL_MAT, kQ8_K, kF32));  // activation-only: no vec_dot
+    EXPECT_FALSE(device_.supports(SY_OP_MUL_MAT, kF32, kQ8_K));  // activations are F32
+    EXPECT_TRUE(device_.supports(SY_OP_MUL_MAT_ID, kQ4_0, kF32));
+    EXPECT_TRUE(device_.supports(SY_OP_GET_ROWS, kQ4_0, kI32));
+    EXPECT_FALSE(device_.supports(SY_OP_GET_ROWS, kQ4_0, kF32));  // indices are I32
     EXPECT_TRUE(device_.supports(SY_OP_ADD, kF32, kF32));
+    EXPECT_TRUE(device_.supports(SY_OP_DIV, kF32, kF32));
+    EXPECT_FALSE(device_.supports(SY_OP_ADD, kF16, kF32));
     EXPECT_TRUE(device_.supports(SY_OP_RMS_NORM, SY_TYPE_NONE, kF32));
     EXPECT_FALSE(device_.supports(SY_OP_RMS_NORM, kF32, kF32));
-    EXPECT_FALSE(device_.supports(SY_OP_SOFTMAX, SY_TYPE_NONE, kF32));
+    EXPECT_TRUE(device_.supports(SY_OP_SOFTMAX, SY_TYPE_NONE, kF32));
+    EXPECT_TRUE(device_.supports(SY_OP_CPY, kQ8_0, kF32));   // weight = the stored (dst) type
+    EXPECT_FALSE(device_.supports(SY_OP_CPY, kQ4_0, kF32));
+    EXPECT_TRUE(device_.supports(SY_OP_ATTENTION, kQ8_0, kF32));  // weight = the K cache type
+    EXPECT_FALSE(device_.supports(SY_OP_ATTENTION, kBF16, kF32));
     EXPECT_FALSE(device_.supports(9999, kF32, kF32));
 }
 
@@ -68,18 +82,77 @@ TEST_P(Supports, ByConcreteOp) {
     EXPECT_FALSE(device_.supports_op(make_op(SY_OP_ADD, rows, {rows, tensor_desc(kF32, {48})})));  // 48 ∤ 64
     EXPECT_TRUE(device_.supports_op(make_op(SY_OP_RMS_NORM, rows, {rows}, {1e-6f})));
     EXPECT_FALSE(device_.supports_op(make_op(SY_OP_RMS_NORM, tensor_desc(kF32, {64, 2}), {rows})));
+
+    // Block-type weights: whole blocks per row, nb[0] = the block's bytes, rows apart.
+    const sy_tensor q4 = tensor_desc(kQ4_0, {64, 8});
+    EXPECT_TRUE(device_.supports_op(make_op(SY_OP_MUL_MAT, dst, {q4, x})));
+    sy_tensor q4_wrong_nb0 = q4;
+    q4_wrong_nb0.nb[0] = 4;
+    EXPECT_FALSE(device_.supports_op(make_op(SY_OP_MUL_MAT, dst, {q4_wrong_nb0, x})));
+    sy_tensor q4_overlapping = q4;
+    q4_overlapping.nb[1] = 18;  // a row is 36 bytes
+    EXPECT_FALSE(device_.supports_op(make_op(SY_OP_MUL_MAT, dst, {q4_overlapping, x})));
+    sy_tensor q4_partial = q4;
+    q4_partial.ne[0] = 48;  // not whole blocks
+    EXPECT_FALSE(device_.supports_op(make_op(SY_OP_MUL_MAT, dst, {q4_partial, tensor_desc(kF32, {48, 3})})));
+    // IQ4_KS rows are 256-element super-blocks: K = 64 is not one.
+    sy_tensor iq4 = tensor_desc(kIQ4_KS, {256, 8});
+    EXPECT_TRUE(device_.supports_op(make_op(SY_OP_MUL_MAT, dst, {iq4, tensor_desc(kF32, {256, 3})})));
+    // A destination whose elements overlap is refused (each element must be written once).
+    sy_tensor dst_overlapping = dst;
+    dst_overlapping.nb[1] = 8;
+    EXPECT_FALSE(device_.supports_op(make_op(SY_OP_MUL_MAT, dst_overlapping, {w, x})));
 }
 
+// The matrix the host derives from supports() equals the set written out here from core's
+// kernel table and the reference's documented claims (backends/reference/supports.hpp).
 TEST_P(Supports, TypeMatrixListsExactlyWhatTheKernelsDo) {
-    const auto pairs = supported_type_pairs(device_);
-    auto has = [&](int32_t op, int32_t w, int32_t a) {
-        return std::any_of(pairs.begin(), pairs.end(),
-                           [&](const TypePair& p) { return p.op == op && p.weight_type == w && p.act_type == a; });
-    };
-    EXPECT_TRUE(has(SY_OP_MUL_MAT, kBF16, kF32));
-    EXPECT_TRUE(has(SY_OP_SILU, SY_TYPE_NONE, kF32));
-    EXPECT_FALSE(has(SY_OP_MUL_MAT, kQ4_0, kF32));
-    EXPECT_EQ(pairs.size(), 3u + 2u + 3u);  // MUL_MAT x3 weights; ADD, MUL; RMS_NORM, SCALE, SILU
+    std::set<std::tuple<int32_t, int32_t, int32_t>> want;
+    for (const TypeInfo& type : all_types()) {
+        const QuantKernels* kernels = find_kernels(type.id);
+        if (kernels == nullptr) continue;
+        if (kernels->vec_dot != nullptr) {  // F32/F16/BF16 and every quantized weight type
+            want.insert({SY_OP_MUL_MAT, type.id, kF32});
+            want.insert({SY_OP_MUL_MAT_ID, type.id, kF32});
+        }
+        if (kernels->dequantize_row != nullptr) want.insert({SY_OP_GET_ROWS, type.id, kI32});
+    }
+    for (int32_t op : {SY_OP_ADD, SY_OP_MUL, SY_OP_DIV}) want.insert({op, kF32, kF32});
+    for (int32_t op : {SY_OP_RMS_NORM, SY_OP_SCALE, SY_OP_SILU, SY_OP_SIGMOID, SY_OP_SOFTMAX, SY_OP_SUM_ROWS,
+                       SY_OP_TOP_K, SY_OP_ROPE}) {
+        want.insert({op, SY_TYPE_NONE, kF32});
+    }
+    for (int32_t stored : {kF32, kF16, kBF16, kQ8_0}) want.insert({SY_OP_CPY, stored, kF32});
+    want.insert({SY_OP_CPY, kF32, kF16});
+    for (int32_t cache : {kF32, kF16, kQ8_0}) want.insert({SY_OP_ATTENTION, cache, kF32});
+
+    std::set<std::tuple<int32_t, int32_t, int32_t>> got;
+    for (const TypePair& p : supported_type_pairs(device_)) got.insert({p.op, p.weight_type, p.act_type});
+    EXPECT_EQ(got, want);
+    EXPECT_GT(want.size(), 100u);  // 30+ weight types for each of MUL_MAT, MUL_MAT_ID, GET_ROWS
+}
+
+// Every GET_ROWS source type claimed by supports() really runs (random-byte rows of each).
+TEST_P(Supports, EveryClaimedGetRowsTypeRuns) {
+    const int64_t k = 256;
+    Buffer idx = device_.alloc(4);
+    const int32_t one = 1;
+    idx.upload(0, &one, 4);
+    Buffer out = device_.alloc(uint64_t(k) * 4);
+    int runs = 0;
+    for (const TypeInfo& type : all_types()) {
+        if (!device_.supports(SY_OP_GET_ROWS, type.id, kI32)) continue;
+        SCOPED_TRACE(type.name);
+        const uint64_t bytes = tensor_bytes(type.id, {k, 2});
+        std::vector<uint8_t> rows(bytes, 0);
+        Buffer table = test::upload_vector(device_, rows);
+        const sy_op op = make_op(SY_OP_GET_ROWS, tensor_in(out, 0, kF32, {k, 1}),
+                                 {tensor_in(table, 0, type.id, {k, 2}), tensor_in(idx, 0, kI32, {1})});
+        EXPECT_TRUE(device_.supports_op(op));
+        EXPECT_NO_THROW(device_.run(op));
+        ++runs;
+    }
+    EXPECT_GT(runs, 30);
 }
 
 INSTANTIATE_TEST_SUITE_P(Devices, Supports, ::testing::Values("CPU", "TEST0"));

@@ -1,10 +1,14 @@
 // switchyard: one executable, one subcommand per job (llama.cpp's flag names where they exist).
 #include <cstdio>
+#include <algorithm>
 #include <exception>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "flag_aliases.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"switchyard: inference engine for quantized MoE models (GGUF)"};
@@ -15,9 +19,15 @@ int main(int argc, char** argv) {
     sy::cli::register_backends(app, exit_code);
     sy::cli::register_inspect(app, exit_code);
     sy::cli::register_quantize(app, exit_code);
+    sy::cli::register_tokenize(app, exit_code);
+    sy::cli::register_run(app, exit_code);
+    sy::cli::register_perplexity(app, exit_code);
 
     try {
-        app.parse(argc, argv);
+        std::vector<std::string> args = sy::cli::rewrite_single_dash_flags(argc, argv);
+        args.erase(args.begin());                 // the program name
+        std::reverse(args.begin(), args.end());   // CLI11 consumes the vector from its back
+        app.parse(args);
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
     } catch (const std::exception& e) {

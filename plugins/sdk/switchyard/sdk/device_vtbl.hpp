@@ -16,6 +16,8 @@
 //   bool  supports_op(const sy_op& op) const;
 //   void  run(const sy_op& op);
 //   void  synchronize();
+// and optionally (the table's member is NULL without it):
+//   void  set_threads(int32_t n_threads);            // n_threads >= 1, checked before the call
 // The sy_device handle is the Device* itself (reinterpret_cast both ways).
 #pragma once
 
@@ -110,11 +112,20 @@ struct DeviceVtbl {
         });
     }
 
+    static sy_status set_threads(sy_device dev, int32_t n_threads) {
+        return guard(self(dev).error_slot(), [&] {
+            if (n_threads < 1) fail(SY_STATUS_INVALID_ARGUMENT, "set_threads: %d threads (need >= 1)", int(n_threads));
+            if constexpr (kHasSetThreads) self(dev).set_threads(n_threads);
+            return SY_STATUS_OK;
+        });
+    }
+    static constexpr bool kHasSetThreads = requires(Device& d, int32_t n) { d.set_threads(n); };
+
     static constexpr sy_device_vtbl table = {
         sizeof(sy_device_vtbl), &get_props,       &last_error,     &buffer_alloc,
         &buffer_free,           &buffer_upload,   &buffer_download, &buffer_copy,
         &buffer_host_ptr,       &supports,        &supports_op,    &run,
-        &synchronize,
+        &synchronize,           kHasSetThreads ? &set_threads : nullptr,
     };
 };
 
