@@ -125,9 +125,11 @@ void ModelWeights::load_deepseek2_layer(int il, LayerWeights& lw) {
     }
     lw.kv_a_mqa = require(blk(il, "attn_kv_a_mqa"), {p.n_embd, kv + rope}, il);
     lw.kv_a_norm = require(blk(il, "attn_kv_a_norm"), {kv}, il);
-    lw.k_b = optional(blk(il, "attn_k_b"), {nope, kv, H}, il);
-    lw.v_b = optional(blk(il, "attn_v_b"), {kv, v, H}, il);
-    if (lw.k_b == kNoWeight || lw.v_b == kNoWeight) {
+    // attn_k_b and attn_v_b are used as a pair: both from the file, or both derived.
+    if (file_.find_tensor(blk(il, "attn_k_b")) != nullptr && file_.find_tensor(blk(il, "attn_v_b")) != nullptr) {
+        lw.k_b = require(blk(il, "attn_k_b"), {nope, kv, H}, il);
+        lw.v_b = require(blk(il, "attn_v_b"), {kv, v, H}, il);
+    } else {
         const gguf::TensorInfo* kv_b = file_.find_tensor(blk(il, "attn_kv_b"));
         if (kv_b == nullptr) {
             throw Error(fmt::format("{}: layer {} has neither attn_k_b + attn_v_b nor attn_kv_b", file_.path(), il));
@@ -137,7 +139,7 @@ void ModelWeights::load_deepseek2_layer(int il, LayerWeights& lw) {
             throw Error(fmt::format("{}: tensor '{}' has shape {}, expected {}", file_.path(), kv_b->name,
                                     shape_text(kv_b->shape()), shape_text(std::vector<int64_t>{kv, H * (nope + v)})));
         }
-        derive_k_b_v_b(il, lw, WeightId(-1));
+        derive_k_b_v_b(il, lw);
     }
     lw.wo = require(blk(il, "attn_output"), {H * v, p.n_embd}, il);
     lw.ffn_norm = require(blk(il, "ffn_norm"), {p.n_embd}, il);
@@ -168,7 +170,7 @@ void ModelWeights::load_deepseek2_layer(int il, LayerWeights& lw) {
 // attn_kv_b rows are, per head h, [k_nope rows (nope) | v rows (v)], each kv_lora long.
 //   k_b[h] (nope x kv_lora, ggml {nope, kv_lora}) is the transpose of head h's k_nope rows;
 //   v_b[h] (ggml {kv_lora, v}) is head h's v rows as they are.
-void ModelWeights::derive_k_b_v_b(int il, LayerWeights& lw, WeightId) {
+void ModelWeights::derive_k_b_v_b(int il, LayerWeights& lw) {
     const ModelParams& p = params_;
     const int64_t H = p.n_head, nope = p.qk_nope_dim, kv = p.kv_lora_rank, v = p.head_dim_v;
     const gguf::TensorInfo& info = *file_.find_tensor(blk(il, "attn_kv_b"));
@@ -213,6 +215,10 @@ void ModelWeights::derive_k_b_v_b(int il, LayerWeights& lw, WeightId) {
 uint64_t total_weight_bytes(const ModelWeights& weights) {
     uint64_t total = 0;
     for (const Weight& w : weights.all()) total += w.bytes.size();
+    // A tied output head shares token_embd's bytes.
+    if (weights[weights.output].bytes.data() == weights[weights.token_embd].bytes.data()) {
+        total -= weights[weights.output].bytes.size();
+    }
     return total;
 }
 

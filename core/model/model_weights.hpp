@@ -82,7 +82,7 @@ private:
     WeightId add_file_tensor(const gguf::TensorInfo& info, std::initializer_list<int64_t> shape, int layer);
     void load_llama_layer(int il, LayerWeights& lw);
     void load_deepseek2_layer(int il, LayerWeights& lw);
-    void derive_k_b_v_b(int il, LayerWeights& lw, WeightId kv_b);
+    void derive_k_b_v_b(int il, LayerWeights& lw);
 };
 
 // Bytes of weights the model reads (every tensor once; tied output counted once).

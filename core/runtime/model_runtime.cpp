@@ -1,6 +1,7 @@
 #include "runtime/model_runtime.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -57,11 +58,17 @@ void ModelRuntime::upload_weights(std::span<const int> weight_device) {
     const auto all = weights_->all();
     weight_place_.resize(all.size());
     weight_bytes_.assign(devices_.size(), 0);
+    // Weights that share bytes (a tied output head reads token_embd's) share one copy per device.
+    std::map<std::pair<const uint8_t*, int>, uint64_t> uploaded;
+    std::vector<bool> is_copy_owner(all.size(), false);
     for (size_t i = 0; i < all.size(); ++i) {
         const int d = weight_device[i];
         if (d < 0 || size_t(d) >= devices_.size()) throw Error(fmt::format("weight '{}' has no device", all[i].name));
         weight_place_[i].device = d;
-        weight_place_[i].offset = weight_bytes_[size_t(d)];
+        const auto [it, added] = uploaded.try_emplace({all[i].bytes.data(), d}, weight_bytes_[size_t(d)]);
+        weight_place_[i].offset = it->second;
+        if (!added) continue;
+        is_copy_owner[i] = true;
         weight_bytes_[size_t(d)] = align_up(weight_bytes_[size_t(d)] + all[i].bytes.size());
     }
     weight_buffers_.resize(devices_.size());
@@ -77,7 +84,9 @@ void ModelRuntime::upload_weights(std::span<const int> weight_device) {
     for (size_t i = 0; i < all.size(); ++i) {
         DeviceTensor& place = weight_place_[i];
         place.buffer = &weight_buffers_[size_t(place.device)];
-        weight_buffers_[size_t(place.device)].upload(place.offset, all[i].bytes.data(), all[i].bytes.size());
+        if (is_copy_owner[i]) {
+            weight_buffers_[size_t(place.device)].upload(place.offset, all[i].bytes.data(), all[i].bytes.size());
+        }
     }
 }
 

@@ -28,7 +28,8 @@ struct RuntimeOptions {
     int64_t n_ubatch = 512;   // tokens per forward graph
     int32_t type_k = 1;       // KV cache types (GGML ids): F16 default; F32, Q8_0 allowed
     int32_t type_v = 1;
-    int32_t n_threads = 1;    // passed to every device that computes on the host
+    int32_t n_threads = 1;    // set on every device that computes on the host (a device-wide
+                              // setting: the last runtime created on a device decides)
 };
 
 class ModelRuntime {

@@ -40,6 +40,9 @@ PerplexityResult compute_perplexity(ModelRuntime& runtime, std::span<const int32
         throw Error(fmt::format("perplexity: you need at least {} tokens for a context of {}; the text has {}",
                                 2 * n_ctx, n_ctx, tokens.size()));
     }
+    if (options.add_bos && options.bos_token < 0) {
+        throw Error("perplexity: BOS is to be added but the vocabulary has no BOS token");
+    }
     const int64_t max_chunks = int64_t(tokens.size()) / n_ctx;
     const int64_t n_chunks = options.n_chunks < 0 ? max_chunks : std::min(options.n_chunks, max_chunks);
     const int64_t first = n_ctx / 2;

@@ -169,15 +169,35 @@ Value f_reject(const Value& v, CallArgs& a) { return select_or_reject(v, a, fals
 Value f_selectattr(const Value& v, CallArgs& a) { return select_or_reject(v, a, true, true); }
 Value f_rejectattr(const Value& v, CallArgs& a) { return select_or_reject(v, a, false, true); }
 
-std::vector<Value> sorted_by_key(std::vector<Value> items, const std::vector<Value>& keys, bool reverse) {
+// Stable merge sort of item indices by key, as Python's sorted() (stable also with
+// reverse=True). Hand-written: a comparator that is not a strict weak order (NaN keys) must not
+// become undefined behaviour, and libstdc++'s stable_sort is deprecation-noisy under clang.
+std::vector<Value> sorted_by_key(const std::vector<Value>& items, const std::vector<Value>& keys, bool reverse) {
+    auto before = [&](size_t x, size_t y) { return reverse ? less_than(keys[y], keys[x]) : less_than(keys[x], keys[y]); };
     std::vector<size_t> order(items.size());
     for (size_t i = 0; i < order.size(); ++i) {
         order[i] = i;
     }
-    // Python's sort is stable, also with reverse=True (equal keys keep their order).
-    std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
-        return reverse ? less_than(keys[y], keys[x]) : less_than(keys[x], keys[y]);
-    });
+    std::vector<size_t> merged(order.size());
+    for (size_t width = 1; width < order.size(); width *= 2) {
+        for (size_t lo = 0; lo < order.size(); lo += 2 * width) {
+            const size_t mid = std::min(lo + width, order.size());
+            const size_t hi = std::min(lo + 2 * width, order.size());
+            size_t a = lo;
+            size_t b = mid;
+            size_t out = lo;
+            while (a < mid && b < hi) {
+                merged[out++] = before(order[b], order[a]) ? order[b++] : order[a++];  // ties keep a first
+            }
+            while (a < mid) {
+                merged[out++] = order[a++];
+            }
+            while (b < hi) {
+                merged[out++] = order[b++];
+            }
+        }
+        order.swap(merged);
+    }
     std::vector<Value> out;
     for (const size_t i : order) {
         out.push_back(items[i]);
@@ -195,7 +215,7 @@ Value f_sort(const Value& v, CallArgs& a) {
     for (const Value& item : items) {
         keys.push_back(sort_key(item, attribute, case_sensitive));
     }
-    return Value::list(sorted_by_key(std::move(items), keys, reverse));
+    return Value::list(sorted_by_key(items, keys, reverse));
 }
 
 Value f_dictsort(const Value& v, CallArgs& a) {
@@ -214,7 +234,7 @@ Value f_dictsort(const Value& v, CallArgs& a) {
         items.push_back(Value::list({Value(k), val}, ListKind::Tuple));
         keys.push_back(ignore_case(by == "key" ? Value(k) : val, case_sensitive));
     }
-    return Value::list(sorted_by_key(std::move(items), keys, truthy(a.get(2, "reverse", Value(false)))));
+    return Value::list(sorted_by_key(items, keys, truthy(a.get(2, "reverse", Value(false)))));
 }
 
 Value f_unique(const Value& v, CallArgs& a) {

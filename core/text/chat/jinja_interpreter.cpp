@@ -45,6 +45,7 @@ std::string Interpreter::render(const Template& tmpl, const DictData& variables)
     for (const auto& [name, value] : variables.entries) {
         root->set(name, value);
     }
+    const MutationLog cycle_breaker;  // empties containers mutated below when the render ends
     Interpreter interp;
     std::string out;
     interp.exec_body(tmpl.body, root, out);
@@ -80,7 +81,7 @@ Interpreter::Flow Interpreter::exec(const Stmt& s, const ScopePtr& scope, std::s
         return exec_for(s, scope, out);
     case StmtKind::Set:
     case StmtKind::SetBlock:
-        exec_set(s, scope, out);
+        exec_set(s, scope);
         return Flow::Normal;
     case StmtKind::Macro:
         define_macro(s, scope);
@@ -159,8 +160,7 @@ Interpreter::Flow Interpreter::exec_for(const Stmt& s, const ScopePtr& scope, st
     return Flow::Normal;
 }
 
-void Interpreter::exec_set(const Stmt& s, const ScopePtr& scope, std::string& out) {
-    (void)out;
+void Interpreter::exec_set(const Stmt& s, const ScopePtr& scope) {
     Value value;
     if (s.kind == StmtKind::SetBlock) {
         std::string captured;
@@ -178,6 +178,7 @@ void Interpreter::exec_set(const Stmt& s, const ScopePtr& scope, std::string& ou
         if (!ns || ns->kind() != ValueKind::Object || !ns->object().assignable) {
             throw EvalError("cannot assign attribute on non-namespace object '" + s.ns_name + "'");
         }
+        MutationLog::note(*ns);
         ns->object().attrs.set(s.ns_attr, value);
     } catch (const EvalError& e) {
         throw_template_error(s.pos, e.what());

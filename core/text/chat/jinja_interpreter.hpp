@@ -43,7 +43,7 @@ private:
     Flow exec_body(const Body& body, const ScopePtr& scope, std::string& out);
     Flow exec(const Stmt& s, const ScopePtr& scope, std::string& out);
     Flow exec_for(const Stmt& s, const ScopePtr& scope, std::string& out);
-    void exec_set(const Stmt& s, const ScopePtr& scope, std::string& out);
+    void exec_set(const Stmt& s, const ScopePtr& scope);
     void define_macro(const Stmt& s, const ScopePtr& scope);
     Value call_macro(const Stmt& macro, const ScopePtr& closure, CallArgs& args);
 

@@ -101,7 +101,8 @@ private:
             order.push_back(&e);
         }
         if (style_.sort_keys) {
-            std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->first < b->first; });
+            // Keys are unique, so an unstable sort gives the one order.
+            std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->first < b->first; });
         }
         out_ += '{';
         for (size_t i = 0; i < order.size(); ++i) {

@@ -384,7 +384,7 @@ void Lexer::lex_string() {
     const char quote = src_[pos_];
     size_t i = pos_ + 1;
     while (i < src_.size() && src_[i] != quote) {
-        i += src_[i] == '\\' ? 2 : 1;
+        i += src_[i] == '\\' ? size_t{2} : size_t{1};
     }
     if (i >= src_.size()) {
         fail(start, "unterminated string literal");

@@ -185,12 +185,14 @@ Value list_method(const Value& self, const std::string& name) {
     if (name == "append" && mutable_list) {
         fn = [self](CallArgs& a) {
             a.check("append", 1, {});
+            MutationLog::note(self);
             self.list().items.push_back(a.get(0, ""));
             return Value::none();
         };
     } else if (name == "extend" && mutable_list) {
         fn = [self](CallArgs& a) {
             a.check("extend", 1, {});
+            MutationLog::note(self);
             for (Value& v : iterate(a.get(0, ""))) {
                 self.list().items.push_back(std::move(v));
             }
@@ -199,6 +201,7 @@ Value list_method(const Value& self, const std::string& name) {
     } else if (name == "insert" && mutable_list) {
         fn = [self](CallArgs& a) {
             a.check("insert", 2, {});
+            MutationLog::note(self);
             auto& items = self.list().items;
             const auto n = static_cast<int64_t>(items.size());
             int64_t i = to_index(a.get(0, ""), "insert index");
@@ -288,6 +291,7 @@ Value dict_method(const Value& self, const std::string& name) {
                 return out;
             }
             if (!pop) {
+                MutationLog::note(self);
                 self.dict().set(key, a.get(1, "", Value::none()));
                 return a.get(1, "", Value::none());
             }
@@ -299,6 +303,7 @@ Value dict_method(const Value& self, const std::string& name) {
     } else if (name == "update") {
         fn = [self](CallArgs& a) {
             a.check("update", 1, {});
+            MutationLog::note(self);
             if (a.positional.size() == 1) {
                 if (!a.positional[0].is_dict()) {
                     throw EvalError("dict.update() needs a mapping");

@@ -4,6 +4,33 @@
 
 namespace sy::chat::jinja {
 
+namespace {
+thread_local MutationLog* t_active_log = nullptr;
+}  // namespace
+
+MutationLog::MutationLog() : previous_(t_active_log) {
+    t_active_log = this;
+}
+
+MutationLog::~MutationLog() {
+    t_active_log = previous_;
+    for (Value& v : containers_) {
+        switch (v.kind()) {
+        case ValueKind::List: v.list().items.clear(); break;
+        case ValueKind::Dict: v.dict().entries.clear(); break;
+        case ValueKind::Object: v.object().attrs.entries.clear(); break;
+        default: break;
+        }
+    }
+}
+
+void MutationLog::note(const Value& container) {
+    MutationLog* log = t_active_log;
+    if (log && container.identity() && log->seen_.insert(container.identity()).second) {
+        log->containers_.push_back(container);
+    }
+}
+
 const Value* DictData::find(std::string_view key) const {
     for (const auto& [k, v] : entries) {
         if (k == key) {

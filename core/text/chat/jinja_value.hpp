@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -126,6 +127,27 @@ struct CallArgs {
     Value get(size_t index, std::string_view name, Value fallback = Value()) const;
     // Throws EvalError when more positional arguments than `max` or unknown keywords were given.
     void check(std::string_view callee, size_t max, std::initializer_list<std::string_view> keywords) const;
+};
+
+// Reference counting cannot free containers that hold themselves (a list appended to itself, a
+// namespace stored in its own attribute), which list.append / dict.update / {% set ns.x %} can
+// build. Each container mutated during a render is noted in the thread's active MutationLog;
+// the log empties them all when the render ends, which breaks every such cycle (a cycle needs a
+// mutated container, and nothing of a render survives it but its text).
+class MutationLog {
+public:
+    MutationLog();   // becomes this thread's active log
+    ~MutationLog();  // empties the noted containers, restores the previously active log
+    MutationLog(const MutationLog&) = delete;
+    MutationLog& operator=(const MutationLog&) = delete;
+
+    // Notes a list, dict or object that had a value stored into it; no-op without an active log.
+    static void note(const Value& container);
+
+private:
+    std::vector<Value> containers_;
+    std::unordered_set<const void*> seen_;
+    MutationLog* previous_;
 };
 
 }  // namespace sy::chat::jinja

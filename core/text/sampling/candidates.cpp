@@ -21,8 +21,10 @@ void sort_by_logit(Candidates& c) {
     if (c.sorted) {
         return;
     }
-    std::sort(c.items.begin(), c.items.end(), [](const Candidate& a, const Candidate& b) {
-        return a.logit != b.logit ? a.logit > b.logit : a.id < b.id;
+    // NaN sorts as -inf so the order stays strict and weak (std::sort needs that).
+    auto key = [](float logit) { return std::isnan(logit) ? -INFINITY : logit; };
+    std::sort(c.items.begin(), c.items.end(), [&](const Candidate& a, const Candidate& b) {
+        return key(a.logit) != key(b.logit) ? key(a.logit) > key(b.logit) : a.id < b.id;
     });
     c.sorted = true;
 }
@@ -133,7 +135,9 @@ int32_t pick_random(const Candidates& c, std::mt19937& rng) {
     cumulative.back() += sum;
     const float u = sum * static_cast<float>(rng()) / static_cast<float>(std::mt19937::max());
     const auto hit = std::upper_bound(cumulative.begin(), cumulative.end(), u);
-    return c.items[static_cast<size_t>(hit - cumulative.begin())].id;
+    // Only non-finite logits (NaN/inf sums) can miss the table; take the last entry then.
+    const auto index = static_cast<size_t>(hit - cumulative.begin());
+    return c.items[std::min(index, c.items.size() - 1)].id;
 }
 
 }  // namespace sy::sampling

@@ -183,5 +183,24 @@ TEST(JinjaChatVariables, ToolsDefaultToNoneAndExtrasOverride) {
     EXPECT_THROW(apply_chat_template("x", ordered_json::object(), false), Error);
 }
 
+TEST(JinjaRobustness, CyclesAndRunawayRecursionFailCleanly) {
+    // Python prints a self-containing list as [...]; json.dumps refuses it.
+    EXPECT_EQ(render("{% set l = [1] %}{% set _ = l.append(l) %}{{ l }} {{ l == l }}"), "[1, [...]] True");
+    EXPECT_NE(error_of("{% set l = [] %}{% set _ = l.append(l) %}{{ l|tojson }}").find("Circular reference detected"),
+              std::string::npos);
+    EXPECT_NE(error_of("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}").find("maximum recursion depth"),
+              std::string::npos);
+    EXPECT_NE(error_of("{{ " + std::string(300, '(') + "1" + std::string(300, ')') + " }}").find("nested too deeply"),
+              std::string::npos);
+    EXPECT_NE(error_of("{{ 'ab' * 100000000000 }}").find("too large"), std::string::npos);
+}
+
+TEST(JinjaChatVariables, AcceptsPlainNlohmannJson) {
+    // nlohmann::json converts to ordered_json (its keys arrive sorted, as that type stores them).
+    const nlohmann::json messages = nlohmann::json::array({{{"role", "user"}, {"content", "hi"}}});
+    EXPECT_EQ(apply_chat_template("{% for m in messages %}{{ m|tojson }}{% endfor %}", messages, false),
+              "{\"content\": \"hi\", \"role\": \"user\"}");
+}
+
 }  // namespace
 }  // namespace sy::chat::testing

@@ -73,6 +73,13 @@ TEST(SamplingStages, TopKKeepsHighestTiesLowerIdFirst) {
     EXPECT_EQ(big_k.items.size(), 5u);
 }
 
+TEST(SamplingStages, NanLogitsSortLast) {
+    // A NaN logit (a broken model row) must not break the sort: it ranks below everything.
+    Candidates c = Candidates::from_logits(std::vector<float>{std::nanf(""), 1.0f, 0.5f});
+    keep_top_k(c, 2, 1);
+    EXPECT_EQ(ids(c), (std::vector<int32_t>{1, 2}));
+}
+
 TEST(SamplingStages, TopPIncludesTheTokenThatReachesP) {
     // Four equal logits: probabilities exactly 0.25 each, cumulative 0.25, 0.5, 0.75, 1.
     const std::vector<float> logits{1.0f, 1.0f, 1.0f, 1.0f};
