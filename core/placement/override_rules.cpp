@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "common/error.hpp"
-#include "placement/regex_guard.hpp"
+#include "common/regex_guard.hpp"
 
 namespace sy::placement {
 namespace {

@@ -13,7 +13,7 @@
 //     comma, a recipe pasted with newlines turned into commas) are skipped, the same
 //     forgiveness as --custom-q.
 // Refused (sy::Error naming the rule): an empty regex (write "." to match every tensor), a
-// regex that does not compile or exceeds regex_guard.hpp's limits, a device not in the list
+// regex that does not compile or exceeds the limits of common/regex_guard.hpp, a device not in the list
 // (the message lists the available devices), a trailing piece without '=', a value with no rule.
 #pragma once
 

@@ -1,5 +1,9 @@
 #include "quantize/custom_rules.hpp"
 
+#include <optional>
+
+#include "common/regex_guard.hpp"
+
 #include <algorithm>
 #include <cstdint>
 
@@ -38,71 +42,10 @@ std::vector<std::string> split_items(std::string_view arg) {
     return items;
 }
 
-// std::regex compiles and matches recursively: a pathological pattern (thousands of nested
-// groups) would exhaust the stack instead of failing. Real recipes are far inside these limits.
-constexpr size_t kMaxPatternBytes = 1024;
-constexpr int kMaxGroupDepth = 32;
-constexpr uint64_t kMaxRepetitionCopies = 4096;
-
 void check_pattern_size(const std::string& item, const std::string& pattern) {
-    if (pattern.size() > kMaxPatternBytes)
-        throw Error("--custom-q: rule '" + item.substr(0, 80) + "...': regex longer than " +
-                    std::to_string(kMaxPatternBytes) + " bytes");
-    // Counted repetitions are expanded into copies of their operand when compiled, so their
-    // bounds multiply (((a{256}){256}){256} is 16M states): cap the product of all bounds.
-    int depth = 0, deepest = 0;
-    uint64_t copies = 1;
-    for (size_t i = 0; i < pattern.size(); ++i) {
-        if (pattern[i] == '\\') {
-            ++i;  // an escaped character is neither a group nor a repetition
-        } else if (pattern[i] == '(') {
-            deepest = std::max(deepest, ++depth);
-        } else if (pattern[i] == ')') {
-            --depth;
-        } else if (pattern[i] == '{') {
-            uint64_t bound = 0;
-            for (size_t j = i + 1; j < pattern.size() && pattern[j] != '}'; ++j) {
-                if (pattern[j] >= '0' && pattern[j] <= '9') bound = std::min<uint64_t>(bound * 10 + uint64_t(pattern[j] - '0'), 1u << 20);
-                else if (pattern[j] == ',') bound = 0;  // {m,n}: the upper bound counts
-            }
-            copies = std::min<uint64_t>(copies * std::max<uint64_t>(bound, 1), 1u << 30);
-        }
+    if (const std::optional<std::string> problem = regex_complexity_problem(pattern)) {
+        throw Error("--custom-q: rule '" + item.substr(0, 80) + "': " + *problem);
     }
-    // libstdc++ reads a number in a regex (a repetition bound, a back-reference) into a long
-    // without an overflow check: refuse long digit runs rather than feed it one.
-    size_t run = 0;
-    for (char c : pattern) {
-        run = (c >= '0' && c <= '9') ? run + 1 : 0;
-        if (run > 6) throw Error("--custom-q: rule '" + item.substr(0, 80) + "': a number in the regex has more than 6 digits");
-    }
-    // Stacked quantifiers (a?*, a{2}{3}?+, ...) nest repetitions without a group and make
-    // libstdc++'s matcher exponential; ECMAScript allows one '?' after a quantifier (lazy).
-    bool after_quantifier = false, lazy_taken = false;
-    for (size_t i = 0; i < pattern.size(); ++i) {
-        const char c = pattern[i];
-        if (c == '\\') {
-            ++i;
-            after_quantifier = false;
-            continue;
-        }
-        const bool quantifier = c == '*' || c == '+' || c == '?' || c == '{';
-        if (quantifier && after_quantifier && !(c == '?' && !lazy_taken))
-            throw Error("--custom-q: rule '" + item.substr(0, 80) + "': stacked quantifiers at byte " + std::to_string(i) +
-                        " of the regex");
-        if (c == '?' && after_quantifier) lazy_taken = true;
-        else lazy_taken = false;
-        if (c == '{') {
-            const size_t close = pattern.find('}', i);
-            if (close != std::string::npos) i = close;
-        }
-        after_quantifier = quantifier;
-    }
-    if (copies > kMaxRepetitionCopies)
-        throw Error("--custom-q: rule '" + item.substr(0, 80) + "': counted repetitions expand to " +
-                    std::to_string(copies) + " copies (at most " + std::to_string(kMaxRepetitionCopies) + ")");
-    if (deepest > kMaxGroupDepth)
-        throw Error("--custom-q: rule '" + item.substr(0, 80) + "': regex nests groups " + std::to_string(deepest) +
-                    " deep (at most " + std::to_string(kMaxGroupDepth) + ")");
 }
 
 }  // namespace

@@ -441,15 +441,6 @@ SplitPattern SplitPattern::compile(std::string_view pattern) {
     return out;
 }
 
-SplitPattern::Match SplitPattern::search(std::span<const uint32_t> piece, size_t from) const {
-    Matcher m(*program_, piece);
-    for (size_t start = from; start < piece.size(); ++start) {
-        size_t end = 0;
-        if (m.match_at(start, end)) return {start, end};
-    }
-    return {npos, npos};
-}
-
 void SplitPattern::split(std::span<const uint32_t> piece, std::vector<size_t>& out_lengths) const {
     Matcher m(*program_, piece);
     size_t done = 0;  // end of the last match

@@ -1,7 +1,7 @@
 // A small backtracking regex engine over code points, for the pre-tokenizer patterns of
 // byte-level BPE vocabularies. It supports exactly what those patterns use:
 //
-//   literals and escapes    a  '  \r \n \t  \\ \[ \] \- \$ \+ \^ \| ...  (UTF-8 in the pattern)
+//   literals and escapes    a  '  \r \n \t  \x{1F7D}  \\ \[ \] \- \$ \+ \^ \| ...  (UTF-8 in the pattern)
 //   classes                 [abc] [^...] [a-z] with \s \S \p{X} inside; [\p{L}--\p{Han}]
 //   shorthands              \s \S \p{L} \p{N} \p{P} \p{S} \p{M} \p{Han}
 //   groups                  (?:a|b) (a|b)  (no captures kept), optional: (?:...)?
@@ -22,7 +22,7 @@
 // position (cached), and `X+$` checks the end directly, so the supported patterns split in
 // linear time.
 //
-// Thread safety: a compiled SplitPattern is immutable; search() may run concurrently.
+// Thread safety: a compiled SplitPattern is immutable; split() may run concurrently.
 #pragma once
 
 #include <cstddef>
@@ -46,20 +46,11 @@ public:
     SplitPattern& operator=(SplitPattern&&) noexcept;
     ~SplitPattern();
 
-    struct Match {
-        size_t begin = 0;  // code point offsets into the piece
-        size_t end = 0;
-    };
-    // The leftmost match in `piece` that starts at or after `from`, or {npos, npos}.
-    Match search(std::span<const uint32_t> piece, size_t from) const;
-
     // Splits `piece` into its matches and the text between them, in order (llama.cpp keeps the
     // unmatched text as pieces of its own). Appends piece lengths to `out_lengths`.
     void split(std::span<const uint32_t> piece, std::vector<size_t>& out_lengths) const;
 
     const std::string& source() const { return source_; }
-
-    static constexpr size_t npos = static_cast<size_t>(-1);
 
     struct Program;  // the compiled form (pretokenize_regex.cpp)
 

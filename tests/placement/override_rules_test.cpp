@@ -6,7 +6,7 @@
 
 #include "common/error.hpp"
 #include "placement/override_rules.hpp"
-#include "placement/regex_guard.hpp"
+#include "common/regex_guard.hpp"
 
 namespace sy::placement {
 namespace {

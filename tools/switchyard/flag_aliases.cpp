@@ -8,7 +8,11 @@ namespace sy::cli {
 namespace {
 
 // Single-dash spellings of llama.cpp / ik_llama.cpp and the names our commands declare.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kAliases = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 12> kAliases = {{
+    {"-fa", "--flash-attn"},
+    {"-mla", "--mla-use"},
+    {"-amb", "--attention-max-batch"},
+    {"-fmoe", "--fused-moe"},
     {"-ngl", "--n-gpu-layers"},
     {"-ot", "--override-tensor"},
     {"-ub", "--ubatch-size"},

@@ -63,6 +63,16 @@ void add_model_flags(CLI::App& cmd, ModelFlags& f) {
     cmd.add_flag("--placement-report", f.placement_report, "print which device holds which weights");
     cmd.add_flag("--dry-run", f.dry_run, "stop after placement (with --placement-report: just the report)");
     cmd.add_flag("--no-mmap", f.no_mmap, "read the model into memory instead of mapping it");
+    // ik_llama.cpp's attention and MoE switches. Switchyard has one path for each: attention
+    // is always the fused op (flash-attention style), MLA always keeps the latent cache and
+    // absorbs W_kb/W_vb (ik's -mla 3 result), MoE always runs as MUL_MAT_ID over the selected
+    // experts; so these flags are accepted and change nothing.
+    cmd.add_option("--flash-attn", f.flash_attn, "accepted for compatibility (attention is always fused)")
+        ->expected(0, 1);
+    cmd.add_option("--mla-use", f.mla, "accepted for compatibility (0-3; the latent cache is always used)")
+        ->check(CLI::Range(0, 3));
+    cmd.add_option("--attention-max-batch", f.attn_max_batch, "accepted for compatibility");
+    cmd.add_flag("--fused-moe", f.fused_moe, "accepted for compatibility (MoE is always fused)");
 }
 
 ModelSession open_model_session(const ModelFlags& flags, std::ostream& out) {

@@ -35,6 +35,12 @@ struct ModelFlags {
     bool placement_report = false;       // --placement-report
     bool dry_run = false;                // --dry-run: stop after placement
     bool no_mmap = false;                // --no-mmap
+    // Accepted so ik_llama.cpp recipes run unchanged; they choose nothing here (see
+    // add_model_flags): -fa, -mla N, -amb N, -fmoe.
+    std::string flash_attn;
+    int mla = 3;
+    int attn_max_batch = 0;
+    bool fused_moe = false;
 };
 
 void add_model_flags(CLI::App& cmd, ModelFlags& flags);

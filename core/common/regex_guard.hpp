@@ -5,9 +5,7 @@
 // ((a{256}){256}){256}, a?*+ stacks, a 20-digit bound) exhausts the stack or runs for minutes
 // instead of failing. Real -ot and --custom-q recipes are far inside these limits.
 //
-// The limits are those of the --custom-q guard in core/quantize/custom_rules.cpp, which keeps
-// its copy private; this header is written to move to core/common unchanged (namespace sy,
-// no placement types) so that both flags can share one guard.
+// Shared by -ot (core/placement) and --custom-q (core/quantize).
 #pragma once
 
 #include <optional>

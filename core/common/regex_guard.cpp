@@ -1,4 +1,4 @@
-#include "placement/regex_guard.hpp"
+#include "common/regex_guard.hpp"
 
 #include <algorithm>
 #include <cstdint>
