@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "common/regex_guard.hpp"
+#include "common/rule_list.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -12,34 +13,10 @@
 namespace sy::quantize {
 namespace {
 
-std::string_view trim(std::string_view s) {
-    const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-    while (!s.empty() && space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && space(s.back())) s.remove_suffix(1);
-    return s;
-}
-
 std::vector<std::string> split_items(std::string_view arg) {
-    std::vector<std::string> items;
-    std::string pending;  // a piece without '=' waiting for the rest of its regex
-    bool has_pending = false;
-    size_t start = 0;
-    while (start <= arg.size()) {
-        size_t comma = arg.find(',', start);
-        if (comma == std::string_view::npos) comma = arg.size();
-        std::string piece(arg.substr(start, comma - start));
-        if (has_pending) piece = pending + "," + piece;
-        if (piece.find('=') == std::string::npos && !trim(piece).empty()) {
-            pending = piece;
-            has_pending = true;
-        } else {
-            has_pending = false;
-            if (!trim(piece).empty()) items.emplace_back(trim(piece));
-        }
-        start = comma + 1;
-    }
-    if (has_pending) throw Error("--custom-q: '" + std::string(trim(pending)) + "' has no '=TYPE'");
-    return items;
+    RuleItems split = split_rule_items(arg);
+    if (!split.dangling.empty()) throw Error("--custom-q: '" + split.dangling + "' has no '=TYPE'");
+    return std::move(split.items);
 }
 
 void check_pattern_size(const std::string& item, const std::string& pattern) {
@@ -53,8 +30,8 @@ void check_pattern_size(const std::string& item, const std::string& pattern) {
 void parse_custom_rules(std::string_view arg, std::vector<CustomRule>& rules) {
     for (const std::string& item : split_items(arg)) {
         const size_t eq = item.rfind('=');
-        const std::string pattern(trim(std::string_view(item).substr(0, eq)));
-        const std::string type_text(trim(std::string_view(item).substr(eq + 1)));
+        const std::string pattern(trim_space(std::string_view(item).substr(0, eq)));
+        const std::string type_text(trim_space(std::string_view(item).substr(eq + 1)));
         if (pattern.empty()) throw Error("--custom-q: rule '" + item + "' has an empty regex");
         const std::optional<TensorType> type = parse_tensor_type(type_text);
         if (!type)
