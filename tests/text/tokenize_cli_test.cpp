@@ -58,18 +58,21 @@ TEST(TokenizeCli, IdsAndCount) {
     TokenizeOptions o = stories("Hello world");
     o.ids_only = true;
     o.show_count = true;
+    EXPECT_EQ(run(o).out, "1 346 306 414 263 304 341\nTotal number of tokens: 7\n");
+    o.ids_as_list = true;  // llama-tokenize's own --ids format
     EXPECT_EQ(run(o).out, "[1, 346, 306, 414, 263, 304, 341]\nTotal number of tokens: 7\n");
+    o.ids_as_list = false;
     o.no_bos = true;
-    EXPECT_EQ(run(o).out, "[346, 306, 414, 263, 304, 341]\nTotal number of tokens: 6\n");
+    EXPECT_EQ(run(o).out, "346 306 414 263 304 341\nTotal number of tokens: 6\n");
 }
 
 TEST(TokenizeCli, SpecialTokenParsing) {
     // llama-tokenize -p "<s>Once upon a time</s>" --ids [--no-parse-special]
     TokenizeOptions o = stories("<s>Once upon a time</s>");
     o.ids_only = true;
-    EXPECT_EQ(run(o).out, "[1, 1, 403, 407, 261, 378, 2]\n");
+    EXPECT_EQ(run(o).out, "1 1 403 407 261 378 2\n");
     o.no_parse_special = true;
-    EXPECT_EQ(run(o).out, "[1, 410, 504, 419, 505, 441, 416, 331, 407, 261, 378, 504, 492, 419, 505]\n");
+    EXPECT_EQ(run(o).out, "1 410 504 419 505 441 416 331 407 261 378 504 492 419 505\n");
 }
 
 TEST(TokenizeCli, PromptFromFileAndStdin) {
@@ -79,11 +82,11 @@ TEST(TokenizeCli, PromptFromFileAndStdin) {
     o.model_path = data_path("stories260K.gguf");
     o.ids_only = true;
     o.prompt_file = file.string();
-    EXPECT_EQ(run(o).out, "[1, 346, 306, 414, 263, 304, 341]\n");
+    EXPECT_EQ(run(o).out, "1 346 306 414 263 304 341\n");
     std::filesystem::remove(file);
     o.prompt_file.clear();
     o.from_stdin = true;
-    EXPECT_EQ(run(o, "Hello world").out, "[1, 346, 306, 414, 263, 304, 341]\n");
+    EXPECT_EQ(run(o, "Hello world").out, "1 346 306 414 263 304 341\n");
 }
 
 // Every failure: exit 1, nothing on stdout, exactly one "switchyard: error: ..." line.

@@ -1,10 +1,11 @@
-// switchyard tokenize -m MODEL (-p TEXT | -f FILE | --stdin) [--ids] [--no-bos]
+// switchyard tokenize -m MODEL (-p TEXT | -f FILE | --stdin) [--ids | --ids-as-list] [--no-bos]
 //                     [--no-parse-special] [--show-count]
 //
 // Mirrors ik_llama.cpp's llama-tokenize: BOS/EOS are added when the model asks for them unless
 // --no-bos; control tokens written in the text are parsed unless --no-parse-special; each piece
 // is printed with special tokens shown (llama-tokenize's common_token_to_piece), and like its
-// printf("%s") a piece stops at a NUL byte.
+// printf("%s") a piece stops at a NUL byte. --ids prints the ids on one line separated by
+// spaces (easy to read back); --ids-as-list prints llama-tokenize's own --ids form, [1, 2, 3].
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -65,10 +66,13 @@ int run_tokenize(const TokenizeOptions& options, std::istream& in, std::ostream&
         const std::vector<int32_t> tokens = vocab.tokenize(prompt, add_special, !options.no_parse_special);
 
         std::string text;
-        if (options.ids_only) {
+        if (options.ids_as_list) {  // llama-tokenize --ids: a Python list
             text += "[";
             for (size_t i = 0; i < tokens.size(); ++i) text += fmt::format("{}{}", i ? ", " : "", tokens[i]);
             text += "]\n";
+        } else if (options.ids_only) {  // one line, ids separated by spaces
+            for (size_t i = 0; i < tokens.size(); ++i) text += fmt::format("{}{}", i ? " " : "", tokens[i]);
+            text += "\n";
         } else {
             for (const int32_t id : tokens) {
                 const std::string& piece = vocab.token_to_piece(id, /*special=*/true);
@@ -94,7 +98,9 @@ void register_tokenize(CLI::App& app, int& exit_code) {
     CLI::Option* from_stdin = cmd->add_flag("--stdin", options->from_stdin, "read the text from standard input");
     prompt->excludes(file)->excludes(from_stdin);
     file->excludes(from_stdin);
-    cmd->add_flag("--ids", options->ids_only, "print only the ids, as [1, 2, 3]");
+    cmd->add_flag("--ids", options->ids_only, "print only the ids, on one line separated by spaces");
+    cmd->add_flag("--ids-as-list", options->ids_as_list,
+                  "print only the ids as llama-tokenize --ids does: [1, 2, 3]");
     cmd->add_flag("--no-bos", options->no_bos, "never add BOS (or EOS), even if the model does");
     cmd->add_flag("--no-parse-special", options->no_parse_special, "keep control-token texts as plain text");
     cmd->add_flag("--show-count", options->show_count, "print the number of tokens");

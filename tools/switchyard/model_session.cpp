@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <limits>
 #include <ostream>
+#include <set>
+#include <string_view>
 #include <thread>
 
 #include <fmt/format.h>
@@ -36,6 +38,26 @@ std::vector<placement::DeviceSlot> device_slots(const std::vector<host::Device>&
         slots.push_back({info.name, is_cpu, is_cpu ? std::numeric_limits<uint64_t>::max() : info.memory_free});
     }
     return slots;
+}
+
+// The file's tensors the forward pass does not read (attn_kv_b when attn_k_b / attn_v_b are
+// stored, MTP layers, ...), so a report that lists fewer tensors than the file explains why.
+std::string unused_tensors_note(const gguf::GgufModel& file, const model::ModelWeights& weights) {
+    std::set<std::string_view> used;
+    for (const model::Weight& w : weights.all()) used.insert(w.name);
+    std::vector<std::string_view> unused;
+    uint64_t bytes = 0;
+    for (const gguf::TensorInfo& t : file.tensors()) {
+        if (used.count(t.name) != 0) continue;
+        unused.push_back(t.name);
+        bytes += t.nbytes;
+    }
+    if (unused.empty()) return "";
+    std::string note = fmt::format("Not loaded (not read by the forward pass): {} tensors, {}:", unused.size(),
+                                   placement::format_bytes(bytes));
+    for (size_t i = 0; i < unused.size() && i < 4; ++i) note += fmt::format(" {}", unused[i]);
+    if (unused.size() > 4) note += " ...";
+    return note + "\n";
 }
 
 }  // namespace
@@ -107,7 +129,10 @@ ModelSession open_model_session(const ModelFlags& flags, std::ostream& out) {
     options.n_cpu_moe = flags.n_cpu_moe;
     const std::vector<placement::DeviceSlot> slots = device_slots(ordered);
     const placement::Placement placed = placement::place_weights(infos, int(params.n_layer), slots, options);
-    if (flags.placement_report) out << placement::format_placement_report(infos, placed, slots) << std::flush;
+    if (flags.placement_report) {
+        out << placement::format_placement_report(infos, placed, slots);
+        out << unused_tensors_note(*session.file, weights) << std::flush;
+    }
     if (flags.dry_run) return session;
 
     std::vector<int> weight_device(infos.size());

@@ -14,7 +14,8 @@ struct TokenizeOptions {
     std::string prompt_file;           // -f
     bool prompt_set = false;           // -p was given (an empty prompt is a valid prompt)
     bool from_stdin = false;           // --stdin
-    bool ids_only = false;             // --ids: "[1, 2, 3]"
+    bool ids_only = false;             // --ids: "1 2 3" (one line, separated by spaces)
+    bool ids_as_list = false;  // --ids-as-list: "[1, 2, 3]" like llama-tokenize --ids
     bool no_bos = false;               // --no-bos: no BOS/EOS even if the model adds them
     bool no_parse_special = false;     // --no-parse-special: "<|eos|>" in the text stays text
     bool show_count = false;           // --show-count: "Total number of tokens: N"
