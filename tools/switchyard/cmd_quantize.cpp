@@ -277,12 +277,12 @@ void register_quantize(CLI::App& app, int& exit_code) {
         ->expected(2, 4)
         ->type_name("IN.gguf [OUT.gguf] TYPE [NTHREADS]");
     cmd->add_option("--custom-q", o->custom_q, "\"REGEX=TYPE,...\": per-tensor types, first match wins (repeatable)")
-        ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+        ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     cmd->add_option("--imatrix", o->imatrix, "importance matrix (.dat or GGUF)");
     cmd->add_option("--include-weights", o->include_weights, "use the imatrix only for tensors containing NAME")
-        ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+        ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     cmd->add_option("--exclude-weights", o->exclude_weights, "do not use the imatrix for tensors containing NAME")
-        ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+        ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     cmd->add_option("--output-tensor-type", o->output_tensor_type, "type of output.weight");
     cmd->add_option("--token-embedding-type", o->token_embedding_type, "type of token_embd.weight");
     cmd->add_flag("--pure", o->pure, "every tensor in TYPE's default type (no mix adjustments)");

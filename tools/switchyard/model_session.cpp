@@ -76,7 +76,12 @@ void add_model_flags(CLI::App& cmd, ModelFlags& f) {
     cmd.add_option("-b,--batch-size", f.n_batch, "logical batch size");
     cmd.add_option("--ubatch-size", f.n_ubatch, "tokens per forward pass (micro-batch)");
     cmd.add_option("-t,--threads", f.n_threads, "threads (0: all hardware threads)");
-    cmd.add_option("--override-tensor", f.overrides, "REGEX=DEVICE[,REGEX=DEVICE...]: place matching weights; repeatable, first match wins");
+    // One value per occurrence: a vector option would otherwise swallow the arguments after it.
+    cmd.add_option("--override-tensor", f.overrides,
+                   "REGEX=DEVICE[,REGEX=DEVICE...]: place matching weights; repeatable, first match wins")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     cmd.add_option("--n-gpu-layers,--gpu-layers", f.n_gpu_layers, "number of layers to place on the accelerator");
     cmd.add_flag("--cpu-moe", f.cpu_moe, "keep every routed expert tensor on the CPU");
     cmd.add_option("--n-cpu-moe", f.n_cpu_moe, "keep the routed experts of the first N layers on the CPU");
