@@ -14,13 +14,6 @@ namespace sy::text {
 
 namespace {
 
-struct Symbol {
-    size_t start = 0;  // byte offset in the word
-    size_t size = 0;   // 0 once merged into its left neighbour
-    int prev = -1;
-    int next = -1;
-};
-
 struct Candidate {
     int32_t rank = 0;
     int left = 0;
@@ -45,17 +38,7 @@ struct Workspace {
 
 void merge_word(const Vocab::Impl& v, std::string_view word, Workspace& ws, std::vector<int32_t>& out) {
     std::vector<Symbol>& symbols = ws.symbols;
-    symbols.clear();
-    for (size_t offset = 0; offset < word.size();) {
-        const size_t len = std::min(unicode::utf8_sequence_length(static_cast<uint8_t>(word[offset])), word.size() - offset);
-        Symbol s;
-        s.start = offset;
-        s.size = len;
-        s.prev = static_cast<int>(symbols.size()) - 1;
-        offset += len;
-        s.next = offset == word.size() ? -1 : static_cast<int>(symbols.size()) + 1;
-        symbols.push_back(s);
-    }
+    split_into_symbols(word, symbols);
 
     auto& queue = ws.queue;
     const auto try_pair = [&](int left, int right) {

@@ -1,6 +1,7 @@
 // Internals of Vocab (tokenizer.hpp), shared by the tokenizer_*.cpp files. Not a public header.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -12,6 +13,7 @@
 
 #include "text/pretokenize.hpp"
 #include "text/tokenizer.hpp"
+#include "text/unicode.hpp"
 
 namespace sy::text {
 
@@ -80,5 +82,30 @@ struct Vocab::Impl {
     // tokenizer.cpp: the piece of one token, from its text and attributes.
     std::string make_piece(int32_t id) const;
 };
+
+// One UTF-8 character of a word: the unit both BPE and SPM start merging from. The symbols
+// form a linked list so a merge only relinks its neighbours.
+struct Symbol {
+    size_t start = 0;  // byte offset in the merged text
+    size_t size = 0;   // 0 once merged into its left neighbour
+    int prev = -1;
+    int next = -1;
+};
+
+// `text` cut into one symbol per UTF-8 character (a truncated last sequence is one symbol).
+inline void split_into_symbols(std::string_view text, std::vector<Symbol>& symbols) {
+    symbols.clear();
+    for (size_t offset = 0; offset < text.size();) {
+        const size_t len = std::min(unicode::utf8_sequence_length(static_cast<uint8_t>(text[offset])),
+                                    text.size() - offset);
+        Symbol s;
+        s.start = offset;
+        s.size = len;
+        s.prev = static_cast<int>(symbols.size()) - 1;
+        offset += len;
+        s.next = offset == text.size() ? -1 : static_cast<int>(symbols.size()) + 1;
+        symbols.push_back(s);
+    }
+}
 
 }  // namespace sy::text

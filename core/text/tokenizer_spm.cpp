@@ -12,13 +12,6 @@ namespace sy::text {
 
 namespace {
 
-struct Symbol {
-    size_t start = 0;  // byte offset in the text
-    size_t size = 0;   // 0 once merged into its left neighbour
-    int prev = -1;
-    int next = -1;
-};
-
 struct Candidate {
     int left = 0;
     int right = 0;
@@ -43,17 +36,7 @@ struct Workspace {
 
 void merge_stretch(const Vocab::Impl& v, std::string_view text, Workspace& ws, std::vector<int32_t>& out) {
     std::vector<Symbol>& symbols = ws.symbols;
-    symbols.clear();
-    for (size_t offset = 0; offset < text.size();) {
-        const size_t len = std::min(unicode::utf8_sequence_length(static_cast<uint8_t>(text[offset])), text.size() - offset);
-        Symbol s;
-        s.start = offset;
-        s.size = len;
-        s.prev = static_cast<int>(symbols.size()) - 1;
-        offset += len;
-        s.next = offset == text.size() ? -1 : static_cast<int>(symbols.size()) + 1;
-        symbols.push_back(s);
-    }
+    split_into_symbols(text, symbols);
 
     auto& queue = ws.queue;
     const auto try_pair = [&](int left, int right) {

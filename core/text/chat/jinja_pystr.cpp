@@ -1,5 +1,7 @@
 #include "text/chat/jinja_pystr.hpp"
 
+#include "text/unicode.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -37,23 +39,7 @@ char32_t next_code_point(std::string_view s, size_t& i) {
     return cp;
 }
 
-void append_utf8(std::string& out, char32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
+void append_utf8(std::string& out, char32_t cp) { text::unicode::append_utf8(out, static_cast<uint32_t>(cp)); }
 
 std::vector<size_t> code_point_offsets(std::string_view s) {
     std::vector<size_t> offsets;
